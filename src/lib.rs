@@ -1,1 +1,7 @@
+//! redshift-serverless-local: a local, AWS-compatible Amazon Redshift Serverless.
+//! See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod control;
 pub mod model;
+pub mod server;

@@ -68,16 +68,26 @@ impl<'a> Model<'a> {
     }
 
     fn enum_values(&self, name: &str) -> Option<Vec<&'a str>> {
-        self.shape(name)
-            .get("enum")
-            .map(|v| v.as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect())
+        self.shape(name).get("enum").map(|v| {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap())
+                .collect()
+        })
     }
 
     fn members(&self, name: &str) -> Vec<(&'a str, &'a str, bool)> {
         let shape = self.shape(name);
         let required: Vec<&str> = shape
             .get("required")
-            .map(|r| r.as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect())
+            .map(|r| {
+                r.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.as_str().unwrap())
+                    .collect()
+            })
             .unwrap_or_default();
         shape["members"]
             .as_object()
@@ -105,7 +115,11 @@ impl<'a> Model<'a> {
             "long" => "i64".into(),
             "double" => "f64".into(),
             "boolean" => "bool".into(),
-            "timestamp" => match self.shape(name).get("timestampFormat").and_then(Value::as_str) {
+            "timestamp" => match self
+                .shape(name)
+                .get("timestampFormat")
+                .and_then(Value::as_str)
+            {
                 Some("iso8601") => "IsoTime".into(),
                 None | Some("unixTimestamp") => "EpochTime".into(),
                 Some(other) => panic!("timestamp format {other} of {name}"),
@@ -134,7 +148,11 @@ impl<'a> Model<'a> {
 
 fn generate(model: &Value) -> String {
     let shapes = model["shapes"].as_object().unwrap();
-    let ids = shapes.keys().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+    let ids = shapes
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
     let m = Model { shapes, ids };
     let mut out = String::new();
     let source = model["source"].as_str().unwrap();
@@ -171,12 +189,22 @@ fn operations(m: &Model, ops: &Map<String, Value>, out: &mut String) {
     for name in ops.keys() {
         writeln!(out, "    {name},").unwrap();
     }
-    writeln!(out, "}}\n\nimpl Operation {{\n    pub const ALL: [Operation; {}] = [", ops.len()).unwrap();
+    writeln!(
+        out,
+        "}}\n\nimpl Operation {{\n    pub const ALL: [Operation; {}] = [",
+        ops.len()
+    )
+    .unwrap();
     for name in ops.keys() {
         writeln!(out, "        Operation::{name},").unwrap();
     }
     writeln!(out, "    ];\n}}\n").unwrap();
-    writeln!(out, "pub static OPERATIONS: [OperationInfo; {}] = [", ops.len()).unwrap();
+    writeln!(
+        out,
+        "pub static OPERATIONS: [OperationInfo; {}] = [",
+        ops.len()
+    )
+    .unwrap();
     for (name, op) in ops {
         let input = m.ids[op["input"].as_str().unwrap()];
         let errors: Vec<String> = op["errors"]
@@ -201,7 +229,11 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
 }
 
 fn constraint_table(m: &Model, out: &mut String) {
-    writeln!(out, "/// Every shape of the model with its input constraints, indexed by [`ShapeId`].").unwrap();
+    writeln!(
+        out,
+        "/// Every shape of the model with its input constraints, indexed by [`ShapeId`]."
+    )
+    .unwrap();
     writeln!(out, "pub static SHAPES: [Shape; {}] = [", m.shapes.len()).unwrap();
     for name in m.shapes.keys() {
         let shape = m.shape(name);
@@ -218,7 +250,11 @@ fn constraint_table(m: &Model, out: &mut String) {
                         )
                     })
                     .collect();
-                let variant = if m.is_union(name) { "Union" } else { "Structure" };
+                let variant = if m.is_union(name) {
+                    "Union"
+                } else {
+                    "Structure"
+                };
                 format!("ShapeKind::{variant}(&[{}])", members.join(", "))
             }
             "list" => format!(
@@ -231,7 +267,9 @@ fn constraint_table(m: &Model, out: &mut String) {
                 "ShapeKind::String {{ min: {}, max: {}, pattern: {}, enum_values: &[{}] }}",
                 opt(int("min")),
                 opt(int("max")),
-                opt(shape.get("pattern").map(|p| format!("{:?}", p.as_str().unwrap()))),
+                opt(shape
+                    .get("pattern")
+                    .map(|p| format!("{:?}", p.as_str().unwrap()))),
                 m.enum_values(name)
                     .unwrap_or_default()
                     .iter()
@@ -239,15 +277,30 @@ fn constraint_table(m: &Model, out: &mut String) {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            "integer" => format!("ShapeKind::Integer {{ min: {}, max: {} }}", opt(int("min")), opt(int("max"))),
-            "long" => format!("ShapeKind::Long {{ min: {}, max: {} }}", opt(int("min")), opt(int("max"))),
+            "integer" => format!(
+                "ShapeKind::Integer {{ min: {}, max: {} }}",
+                opt(int("min")),
+                opt(int("max"))
+            ),
+            "long" => format!(
+                "ShapeKind::Long {{ min: {}, max: {} }}",
+                opt(int("min")),
+                opt(int("max"))
+            ),
             "double" => "ShapeKind::Double".into(),
             "boolean" => "ShapeKind::Boolean".into(),
             "timestamp" => "ShapeKind::Timestamp".into(),
             other => panic!("shape type {other}"),
         };
-        let sensitive = shape.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
-        writeln!(out, "    Shape {{ name: {name:?}, sensitive: {sensitive}, kind: {kind} }},").unwrap();
+        let sensitive = shape
+            .get("sensitive")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        writeln!(
+            out,
+            "    Shape {{ name: {name:?}, sensitive: {sensitive}, kind: {kind} }},"
+        )
+        .unwrap();
     }
     writeln!(out, "];\n").unwrap();
 }
@@ -278,7 +331,8 @@ fn snake(name: &str) -> String {
     let mut out = String::new();
     for (i, &c) in chars.iter().enumerate() {
         if c.is_uppercase() {
-            let prev_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
             let prev_upper = i > 0 && chars[i - 1].is_uppercase();
             if prev_lower || (prev_upper && next_lower) {
@@ -300,9 +354,18 @@ fn string_enum(m: &Model, name: &str, out: &mut String) {
     )
     .unwrap();
     for v in &values {
-        writeln!(out, "    #[serde(rename = {v:?})]\n    {},", camel_to_pascal(v)).unwrap();
+        writeln!(
+            out,
+            "    #[serde(rename = {v:?})]\n    {},",
+            camel_to_pascal(v)
+        )
+        .unwrap();
     }
-    writeln!(out, "}}\n\nimpl {name} {{\n    pub fn as_str(self) -> &'static str {{\n        match self {{").unwrap();
+    writeln!(
+        out,
+        "}}\n\nimpl {name} {{\n    pub fn as_str(self) -> &'static str {{\n        match self {{"
+    )
+    .unwrap();
     for v in &values {
         writeln!(out, "            {name}::{} => {v:?},", camel_to_pascal(v)).unwrap();
     }
@@ -310,7 +373,11 @@ fn string_enum(m: &Model, name: &str, out: &mut String) {
 }
 
 fn union(m: &Model, name: &str, out: &mut String) {
-    writeln!(out, "#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]\npub enum {name} {{").unwrap();
+    writeln!(
+        out,
+        "#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]\npub enum {name} {{"
+    )
+    .unwrap();
     for (member, target, _) in m.members(name) {
         writeln!(
             out,
@@ -324,7 +391,11 @@ fn union(m: &Model, name: &str, out: &mut String) {
 }
 
 fn structure(m: &Model, name: &str, out: &mut String) {
-    let default = if m.struct_is_defaultable(name) { ", Default" } else { "" };
+    let default = if m.struct_is_defaultable(name) {
+        ", Default"
+    } else {
+        ""
+    };
     writeln!(
         out,
         "#[derive(Clone, Debug, PartialEq, Serialize, Deserialize{default})]\npub struct {name} {{"
@@ -333,7 +404,12 @@ fn structure(m: &Model, name: &str, out: &mut String) {
     for (member, target, required) in m.members(name) {
         let ty = m.rust_type(target);
         if required {
-            writeln!(out, "    #[serde(rename = {member:?})]\n    pub {}: {ty},", snake(member)).unwrap();
+            writeln!(
+                out,
+                "    #[serde(rename = {member:?})]\n    pub {}: {ty},",
+                snake(member)
+            )
+            .unwrap();
         } else {
             writeln!(
                 out,

@@ -6,8 +6,11 @@
 
 mod generated;
 mod time;
+pub mod validate;
 
 pub use generated::*;
+use std::collections::HashMap;
+use std::sync::LazyLock;
 pub use time::{EpochTime, IsoTime};
 
 /// Index of a shape in [`SHAPES`].
@@ -84,7 +87,13 @@ impl Operation {
     }
 
     pub fn from_name(name: &str) -> Option<Operation> {
-        Operation::ALL.into_iter().find(|op| op.name() == name)
+        static BY_NAME: LazyLock<HashMap<&'static str, Operation>> = LazyLock::new(|| {
+            Operation::ALL
+                .into_iter()
+                .map(|op| (op.name(), op))
+                .collect()
+        });
+        BY_NAME.get(name).copied()
     }
 
     pub fn has_error(self, code: &str) -> bool {

@@ -49,7 +49,8 @@ pub fn epoch_to_datetime(secs: f64) -> Option<DateTime<Utc>> {
     if !secs.is_finite() || secs.abs() > 1e12 {
         return None;
     }
-    Utc.timestamp_millis_opt((secs * 1000.0).round() as i64).single()
+    Utc.timestamp_millis_opt((secs * 1000.0).round() as i64)
+        .single()
 }
 
 pub fn parse_timestamp_text(text: &str) -> Option<DateTime<Utc>> {

@@ -1,0 +1,58 @@
+//! Command-line flags; each can also be set from an environment variable named
+//! `REDSHIFT_LOCAL_<FLAG>`.
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "redshift-serverless-local",
+    version,
+    about = "A local, AWS-compatible Amazon Redshift Serverless"
+)]
+pub struct Cli {
+    /// Address to listen on (use 0.0.0.0 in a container).
+    #[arg(long, env = "REDSHIFT_LOCAL_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on; 0 picks a free port.
+    #[arg(long, env = "REDSHIFT_LOCAL_PORT", default_value_t = 4566)]
+    pub port: u16,
+    /// Log filter, e.g. `info` or `redshift_serverless_local=debug`.
+    #[arg(long, env = "REDSHIFT_LOCAL_LOG_LEVEL", default_value = "info")]
+    pub log_level: String,
+    #[arg(long, env = "REDSHIFT_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Account of callers whose access key id is not 12 digits.
+    #[arg(
+        long,
+        env = "REDSHIFT_LOCAL_DEFAULT_ACCOUNT",
+        default_value = "000000000000"
+    )]
+    pub default_account: String,
+    /// Region of callers that send no SigV4 credential scope.
+    #[arg(
+        long,
+        env = "REDSHIFT_LOCAL_DEFAULT_REGION",
+        default_value = "us-east-1"
+    )]
+    pub default_region: String,
+    /// Host name reported in workgroup endpoints.
+    #[arg(
+        long,
+        env = "REDSHIFT_LOCAL_ENDPOINT_HOST",
+        default_value = "localhost"
+    )]
+    pub endpoint_host: String,
+    /// How long CREATING, MODIFYING and DELETING last, in milliseconds; 0 settles at once.
+    #[arg(
+        long,
+        env = "REDSHIFT_LOCAL_TRANSITION_DELAY_MS",
+        default_value_t = 2000
+    )]
+    pub transition_delay_ms: u64,
+}

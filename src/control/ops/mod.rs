@@ -1,0 +1,108 @@
+//! One table ties every implemented operation to its handler. A handler is a synchronous
+//! function `fn(&mut Ctx, Input) -> ApiResult<Output>` over the typed shapes of the model;
+//! [`execute`] validates and decodes the input before it runs and encodes the output after, so
+//! handlers see only requests that satisfy the model's constraints.
+
+mod namespace;
+mod tags;
+mod workgroup;
+
+use crate::control::error::{ApiError, ApiResult};
+use crate::control::lifecycle::Target;
+use crate::control::store::{Ctx, Partition, Scope, Store};
+use crate::model::validate::{validate, Rejection};
+use crate::model::Operation;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+/// A request refused before it reached a handler, or by the handler.
+#[derive(Debug)]
+pub enum Failure {
+    /// A member of the wrong JSON type: `SerializationException`.
+    Serialization(String),
+    Api(ApiError),
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Failure {
+        Failure::Api(e)
+    }
+}
+
+macro_rules! operations {
+    ($($op:ident => $handler:path,)*) => {
+        /// The operations this emulator serves; every other one answers `NotImplementedException`.
+        pub const IMPLEMENTED: &[Operation] = &[$(Operation::$op),*];
+
+        /// Validates, decodes and runs `op` for the caller in `scope`; returns the encoded output.
+        pub fn execute(store: &Store, scope: &Scope, op: Operation, body: Value) -> Result<Vec<u8>, Failure> {
+            match op {
+                $(Operation::$op => run(store, scope, op, body, $handler),)*
+                #[allow(unreachable_patterns)]
+                _ => Err(ApiError::not_implemented(op).into()),
+            }
+        }
+    };
+}
+
+operations! {
+    CreateNamespace => namespace::create,
+    GetNamespace => namespace::get,
+    ListNamespaces => namespace::list,
+    UpdateNamespace => namespace::update,
+    DeleteNamespace => namespace::delete,
+    CreateWorkgroup => workgroup::create,
+    GetWorkgroup => workgroup::get,
+    ListWorkgroups => workgroup::list,
+    UpdateWorkgroup => workgroup::update,
+    DeleteWorkgroup => workgroup::delete,
+    TagResource => tags::tag,
+    UntagResource => tags::untag,
+    ListTagsForResource => tags::list,
+}
+
+fn run<I: DeserializeOwned, O: Serialize>(
+    store: &Store,
+    scope: &Scope,
+    op: Operation,
+    mut body: Value,
+    handler: fn(&mut Ctx, I) -> ApiResult<O>,
+) -> Result<Vec<u8>, Failure> {
+    validate(op.info().input, &mut body).map_err(|rejection| match rejection {
+        Rejection::Serialization(message) => Failure::Serialization(message),
+        Rejection::Validation(message) => Failure::Api(ApiError::validation(message)),
+    })?;
+    let input: I =
+        serde_json::from_value(body).map_err(|e| Failure::Serialization(e.to_string()))?;
+    let output = store.execute(scope, |ctx| handler(ctx, input))?;
+    serde_json::to_vec(&output)
+        .map_err(|e| ApiError::internal(format!("encoding the response failed: {e}")).into())
+}
+
+/// Completes the transition a timer was waiting for.
+pub fn settle(state: &mut Partition, target: &Target) {
+    match target {
+        Target::Namespace { name, id } => namespace::settle(state, name, id),
+        Target::Workgroup { name, id } => workgroup::settle(state, name, id),
+    }
+}
+
+/// An AWS-style resource id such as `sg-0a1b2c3d4e5f60718`.
+pub fn aws_id(prefix: &str) -> String {
+    format!("{prefix}-{}", random_hex(17))
+}
+
+fn random_hex(len: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..len)
+        .map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap_or('0'))
+        .collect()
+}
+
+/// Random letters and digits, as in the suffix of a Secrets Manager ARN.
+pub fn random_suffix(len: usize) -> String {
+    use rand::distributions::{Alphanumeric, DistString};
+    Alphanumeric.sample_string(&mut rand::thread_rng(), len)
+}

@@ -1,0 +1,297 @@
+//! CreateNamespace, GetNamespace, ListNamespaces, UpdateNamespace, DeleteNamespace.
+//!
+//! A namespace is AVAILABLE from creation (AWS has no CREATING status for namespaces), goes
+//! MODIFYING on update and DELETING on delete, and settles after the transition delay.
+
+use super::{random_suffix, tags};
+use crate::control::error::{ApiError, ApiResult, ResourceKind};
+use crate::control::lifecycle::{Event, Next, Status, Target};
+use crate::control::pagination::page;
+use crate::control::store::{Ctx, NamespaceRecord, Partition};
+use crate::model::*;
+
+const AWS_OWNED_KMS_KEY: &str = "AWS_OWNED_KMS_KEY";
+
+pub fn find<'a>(state: &'a mut Partition, name: &str) -> ApiResult<&'a mut NamespaceRecord> {
+    state
+        .namespaces
+        .get_mut(name)
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Namespace, name))
+}
+
+/// Redshift's rules for a database name: a letter or underscore, then letters, digits,
+/// underscores or dollar signs, at most 127 characters, all lowercase.
+fn check_db_name(name: &str) -> ApiResult<()> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+    let rest_ok =
+        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if first_ok && rest_ok && name.len() <= 127 {
+        Ok(())
+    } else {
+        Err(ApiError::validation(format!(
+            "dbName '{name}' is not valid: it must be 1 to 127 characters, start with a lowercase letter or underscore, and contain only lowercase letters, digits, underscores or dollar signs."
+        )))
+    }
+}
+
+/// Redshift's rules for an admin user name.
+fn check_admin_username(name: &str) -> ApiResult<()> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if first_ok && rest_ok && name.len() <= 128 {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            "adminUsername is not valid: it must be 1 to 128 characters, start with a letter, and contain only letters, digits or underscores.",
+        ))
+    }
+}
+
+/// Redshift's password rules. The password itself is never echoed.
+fn check_admin_password(password: &str) -> ApiResult<()> {
+    let len_ok = (8..=64).contains(&password.chars().count());
+    let has = |f: fn(&char) -> bool| password.chars().any(|c| f(&c));
+    let classes_ok =
+        has(char::is_ascii_uppercase) && has(char::is_ascii_lowercase) && has(char::is_ascii_digit);
+    let chars_ok = password
+        .chars()
+        .all(|c| c.is_ascii_graphic() && !matches!(c, '\'' | '"' | '\\' | '/' | '@'));
+    if len_ok && classes_ok && chars_ok {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            "adminUserPassword is not valid: it must be 8 to 64 printable ASCII characters with at least one uppercase letter, one lowercase letter and one digit, and must not contain ' \" \\ / @ or spaces.",
+        ))
+    }
+}
+
+/// The rules between the credential members that CreateNamespace and UpdateNamespace share.
+fn check_credentials(
+    username: Option<&str>,
+    password: Option<&str>,
+    manage: bool,
+    secret_kms_key: Option<&str>,
+) -> ApiResult<()> {
+    if manage && password.is_some() {
+        return Err(ApiError::validation(
+            "You can't use adminUserPassword if manageAdminPassword is true.",
+        ));
+    }
+    if secret_kms_key.is_some() && !manage {
+        return Err(ApiError::validation(
+            "adminPasswordSecretKmsKeyId can only be used if manageAdminPassword is true.",
+        ));
+    }
+    match (username, password) {
+        (Some(_), None) if !manage => Err(ApiError::validation(
+            "adminUsername must be given together with adminUserPassword, unless manageAdminPassword is true.",
+        )),
+        (None, Some(_)) => Err(ApiError::validation("adminUserPassword must be given together with adminUsername.")),
+        _ => {
+            username.map(check_admin_username).transpose()?;
+            password.map(check_admin_password).transpose()?;
+            Ok(())
+        }
+    }
+}
+
+fn check_iam_roles(default_role: Option<&str>, roles: Option<&[String]>) -> ApiResult<()> {
+    match (default_role, roles) {
+        (Some(role), Some(roles)) if !roles.iter().any(|r| r == role) => Err(ApiError::validation(
+            format!("defaultIamRoleArn '{role}' must be one of the namespace's iamRoles."),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn secret_arn(ctx: &Ctx, namespace: &str) -> String {
+    format!(
+        "arn:aws:secretsmanager:{}:{}:secret:redshift!{namespace}-admin-{}",
+        ctx.scope.region,
+        ctx.scope.account,
+        random_suffix(6)
+    )
+}
+
+/// Emulates CreateNamespace. The admin password is kept for a later data plane and never
+/// returned; `manageAdminPassword` yields a Secrets Manager ARN in place of a stored password.
+pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNamespaceResponse> {
+    let name = req.namespace_name;
+    if ctx.state.namespaces.contains_key(&name) {
+        return Err(ApiError::already_exists(ResourceKind::Namespace, &name));
+    }
+    let manage = req.manage_admin_password.unwrap_or(false);
+    check_credentials(
+        req.admin_username.as_deref(),
+        req.admin_user_password.as_deref(),
+        manage,
+        req.admin_password_secret_kms_key_id.as_deref(),
+    )?;
+    if let Some(db) = &req.db_name {
+        check_db_name(db)?;
+    }
+    check_iam_roles(
+        req.default_iam_role_arn.as_deref(),
+        req.iam_roles.as_deref(),
+    )?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let arn = ctx.scope.arn(&format!("namespace/{id}"));
+    let view = Namespace {
+        namespace_arn: Some(arn.clone()),
+        namespace_id: Some(id),
+        namespace_name: Some(name.clone()),
+        admin_username: req.admin_username,
+        db_name: Some(req.db_name.unwrap_or_else(|| "dev".into())),
+        default_iam_role_arn: req.default_iam_role_arn,
+        iam_roles: Some(req.iam_roles.unwrap_or_default()),
+        kms_key_id: Some(req.kms_key_id.unwrap_or_else(|| AWS_OWNED_KMS_KEY.into())),
+        log_exports: Some(req.log_exports.unwrap_or_default()),
+        creation_date: Some(IsoTime(ctx.now)),
+        admin_password_secret_arn: manage.then(|| secret_arn(ctx, &name)),
+        admin_password_secret_kms_key_id: manage.then(|| {
+            req.admin_password_secret_kms_key_id
+                .unwrap_or_else(|| AWS_OWNED_KMS_KEY.into())
+        }),
+        ..Namespace::default()
+    };
+    tags::attach(ctx.state, &arn, req.tags);
+    let record = NamespaceRecord {
+        view,
+        status: Status::initial(NamespaceStatus::Available),
+        admin_password: req.admin_user_password,
+        workgroup: None,
+    };
+    let namespace = record.to_model();
+    ctx.state.namespaces.insert(name, record);
+    Ok(CreateNamespaceResponse {
+        namespace: Some(namespace),
+    })
+}
+
+pub fn get(ctx: &mut Ctx, req: GetNamespaceRequest) -> ApiResult<GetNamespaceResponse> {
+    let record = find(ctx.state, &req.namespace_name)?;
+    Ok(GetNamespaceResponse {
+        namespace: record.to_model(),
+    })
+}
+
+pub fn list(ctx: &mut Ctx, req: ListNamespacesRequest) -> ApiResult<ListNamespacesResponse> {
+    let page = page(
+        &ctx.state.namespaces,
+        Operation::ListNamespaces,
+        req.next_token.as_deref(),
+        req.max_results,
+        |_| true,
+    )?;
+    Ok(ListNamespacesResponse {
+        namespaces: page
+            .items
+            .into_iter()
+            .map(NamespaceRecord::to_model)
+            .collect(),
+        next_token: page.next_token,
+    })
+}
+
+/// Emulates UpdateNamespace, with the reference's rules on which members go together.
+pub fn update(ctx: &mut Ctx, req: UpdateNamespaceRequest) -> ApiResult<UpdateNamespaceResponse> {
+    if req.kms_key_id.is_some() && req.log_exports.is_some() {
+        return Err(ApiError::validation(
+            "You can't update both kmsKeyId and logExports in a single request.",
+        ));
+    }
+    if req.default_iam_role_arn.is_some() != req.iam_roles.is_some() {
+        return Err(ApiError::validation(
+            "defaultIamRoleArn must be updated together with iamRoles.",
+        ));
+    }
+    let manage = req.manage_admin_password;
+    check_credentials(
+        req.admin_username.as_deref(),
+        req.admin_user_password.as_deref(),
+        manage.unwrap_or(false),
+        req.admin_password_secret_kms_key_id.as_deref(),
+    )?;
+    check_iam_roles(
+        req.default_iam_role_arn.as_deref(),
+        req.iam_roles.as_deref(),
+    )?;
+    let name = req.namespace_name;
+    let secret = manage.filter(|m| *m).map(|_| secret_arn(ctx, &name));
+    let record = find(ctx.state, &name)?;
+    record
+        .status
+        .apply_requested(Event::Update, ResourceKind::Namespace, &name)?;
+    let view = &mut record.view;
+    if let Some(username) = req.admin_username {
+        view.admin_username = Some(username);
+    }
+    if let Some(password) = req.admin_user_password {
+        record.admin_password = Some(password);
+    }
+    match manage {
+        Some(true) => {
+            view.admin_password_secret_arn = view.admin_password_secret_arn.take().or(secret);
+            view.admin_password_secret_kms_key_id = Some(
+                req.admin_password_secret_kms_key_id
+                    .unwrap_or_else(|| AWS_OWNED_KMS_KEY.into()),
+            );
+            record.admin_password = None;
+        }
+        Some(false) => {
+            view.admin_password_secret_arn = None;
+            view.admin_password_secret_kms_key_id = None;
+        }
+        None => {}
+    }
+    if req.iam_roles.is_some() {
+        view.iam_roles = req.iam_roles;
+        view.default_iam_role_arn = req.default_iam_role_arn;
+    }
+    if let Some(key) = req.kms_key_id {
+        view.kms_key_id = Some(key);
+    }
+    if let Some(logs) = req.log_exports {
+        view.log_exports = Some(logs);
+    }
+    let namespace = record.to_model();
+    let id = record.view.namespace_id.clone().unwrap_or_default();
+    ctx.settle_later(Target::Namespace { name, id });
+    Ok(UpdateNamespaceResponse { namespace })
+}
+
+/// Emulates DeleteNamespace: refused while a workgroup uses the namespace.
+pub fn delete(ctx: &mut Ctx, req: DeleteNamespaceRequest) -> ApiResult<DeleteNamespaceResponse> {
+    let name = req.namespace_name;
+    let record = find(ctx.state, &name)?;
+    if let Some(workgroup) = &record.workgroup {
+        return Err(ApiError::conflict(format!(
+            "Namespace '{name}' is used by workgroup '{workgroup}'; delete the workgroup before the namespace."
+        )));
+    }
+    record
+        .status
+        .apply_requested(Event::Delete, ResourceKind::Namespace, &name)?;
+    let namespace = record.to_model();
+    let id = record.view.namespace_id.clone().unwrap_or_default();
+    ctx.settle_later(Target::Namespace { name, id });
+    Ok(DeleteNamespaceResponse { namespace })
+}
+
+pub fn settle(state: &mut Partition, name: &str, id: &str) {
+    let Some(record) = state.namespaces.get_mut(name) else {
+        return;
+    };
+    if record.view.namespace_id.as_deref() != Some(id) {
+        return;
+    }
+    if let Ok(Next::Gone) = record.status.apply(Event::Settle) {
+        let arn = record.view.namespace_arn.clone().unwrap_or_default();
+        state.namespaces.remove(name);
+        tags::detach(state, &arn);
+    }
+}

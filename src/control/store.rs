@@ -1,0 +1,239 @@
+//! The state store: every resource, partitioned by (account, region), and the pending timers,
+//! behind one `std::sync::Mutex`. The lock is held only while a synchronous handler runs, never
+//! across an `.await`, so a blocking mutex is the right tool (as in mini-redis).
+
+use crate::control::clock::Clock;
+use crate::control::error::ApiResult;
+use crate::control::lifecycle::{Status, Target, Timer, Timers};
+use crate::control::ops;
+use crate::model::{self, NamespaceStatus, WorkgroupStatus};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+use tokio::sync::Notify;
+
+/// An account and region: the unit of isolation, as in AWS.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Scope {
+    pub account: String,
+    pub region: String,
+}
+
+impl Scope {
+    pub fn new(account: &str, region: &str) -> Scope {
+        Scope {
+            account: account.to_string(),
+            region: region.to_string(),
+        }
+    }
+
+    /// `arn:aws:redshift-serverless:<region>:<account>:<resource>`.
+    pub fn arn(&self, resource: &str) -> String {
+        format!(
+            "arn:aws:redshift-serverless:{}:{}:{resource}",
+            self.region, self.account
+        )
+    }
+}
+
+/// Settings the handlers read; fixed for the life of the server.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The host name workgroup endpoints report, since users connect to it.
+    pub endpoint_host: String,
+    /// How long a transitional status lasts before it settles.
+    pub transition_delay: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            endpoint_host: "localhost".into(),
+            transition_delay: Duration::seconds(2),
+        }
+    }
+}
+
+pub struct NamespaceRecord {
+    /// Everything GetNamespace answers except the status.
+    pub view: model::Namespace,
+    pub status: Status<NamespaceStatus>,
+    /// Kept for a later data plane; never returned.
+    pub admin_password: Option<String>,
+    /// The one workgroup on this namespace, if any.
+    pub workgroup: Option<String>,
+}
+
+impl NamespaceRecord {
+    pub fn to_model(&self) -> model::Namespace {
+        model::Namespace {
+            status: Some(self.status.get()),
+            ..self.view.clone()
+        }
+    }
+}
+
+pub struct WorkgroupRecord {
+    /// Everything GetWorkgroup answers except the status.
+    pub view: model::Workgroup,
+    pub status: Status<WorkgroupStatus>,
+}
+
+impl WorkgroupRecord {
+    pub fn to_model(&self) -> model::Workgroup {
+        model::Workgroup {
+            status: Some(self.status.get()),
+            ..self.view.clone()
+        }
+    }
+}
+
+/// The resources of one account in one region. Maps are ordered by name so that list pages
+/// can resume after a key in O(log n).
+#[derive(Default)]
+pub struct Partition {
+    pub namespaces: BTreeMap<String, NamespaceRecord>,
+    pub workgroups: BTreeMap<String, WorkgroupRecord>,
+    /// Tags of every taggable resource, by ARN. A resource has an entry from its creation until
+    /// it is gone, so the entry also says whether the ARN names a live resource.
+    pub tags: HashMap<String, BTreeMap<String, String>>,
+}
+
+/// What a handler works with: the caller's partition, the time, and a way to schedule timers.
+pub struct Ctx<'a> {
+    pub scope: &'a Scope,
+    pub now: DateTime<Utc>,
+    pub settings: &'a Settings,
+    pub state: &'a mut Partition,
+    timers: &'a mut Timers,
+}
+
+impl Ctx<'_> {
+    /// Settles `target` once the configured transition delay has passed.
+    pub fn settle_later(&mut self, target: Target) {
+        let at = self.now + self.settings.transition_delay;
+        self.timers.schedule(
+            at,
+            Timer {
+                scope: self.scope.clone(),
+                target,
+            },
+        );
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    partitions: HashMap<Scope, Partition>,
+    timers: Timers,
+}
+
+impl Inner {
+    /// Fires every timer due at `now` (every timer when `None`); returns how many fired.
+    fn fire_due(&mut self, now: Option<DateTime<Utc>>) -> usize {
+        let mut fired = 0;
+        while let Some(timer) = self.timers.pop_due(now) {
+            if let Some(partition) = self.partitions.get_mut(&timer.scope) {
+                ops::settle(partition, &timer.target);
+            }
+            fired += 1;
+        }
+        fired
+    }
+}
+
+#[derive(Default)]
+pub struct Store {
+    inner: Mutex<Inner>,
+    pub clock: Clock,
+    pub settings: Settings,
+    /// Woken when a timer is scheduled or the clock moves, so the driver re-reads its deadline.
+    pub wake: Notify,
+}
+
+impl Store {
+    pub fn new(settings: Settings) -> Store {
+        Store {
+            settings,
+            ..Store::default()
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A handler never panics while holding the lock in normal operation; if one did, the
+        // state is still structurally valid, so keep serving rather than poison every request.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `handler` over the caller's partition, after firing every timer already due, so
+    /// what a caller sees never lags the clock.
+    pub fn execute<T>(
+        &self,
+        scope: &Scope,
+        handler: impl FnOnce(&mut Ctx) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let now = self.clock.now();
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        inner.fire_due(Some(now));
+        let before = inner.timers.len();
+        let state = inner.partitions.entry(scope.clone()).or_default();
+        let mut ctx = Ctx {
+            scope,
+            now,
+            settings: &self.settings,
+            state,
+            timers: &mut inner.timers,
+        };
+        let result = handler(&mut ctx);
+        let scheduled = inner.timers.len() > before;
+        drop(guard);
+        if scheduled {
+            self.wake.notify_one();
+        }
+        result
+    }
+
+    /// Fires the timers due now and returns the next deadline, for the driver.
+    pub fn fire_due(&self) -> Option<DateTime<Utc>> {
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        inner.fire_due(Some(now));
+        inner.timers.next_deadline()
+    }
+
+    /// Completes every pending transition now, whatever its deadline.
+    pub fn settle_all(&self) -> usize {
+        self.lock().fire_due(None)
+    }
+
+    /// Moves the clock forward and fires what became due.
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+        self.fire_due();
+        self.wake.notify_one();
+    }
+
+    pub fn pending_timers(&self) -> usize {
+        self.lock().timers.len()
+    }
+}
+
+/// The lifecycle driver: fires timers at their deadlines until `shutdown` resolves.
+pub async fn drive(store: std::sync::Arc<Store>, shutdown: impl std::future::Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        let next = store.fire_due();
+        let wait = next.map(|at| (at - store.clock.now()).to_std().unwrap_or_default());
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = store.wake.notified() => {}
+            _ = async {
+                match wait {
+                    Some(wait) => tokio::time::sleep(wait).await,
+                    None => std::future::pending().await,
+                }
+            } => {}
+        }
+    }
+}

@@ -1,0 +1,431 @@
+//! The one validation engine: applies the generated constraint table ([`SHAPES`]) to a decoded
+//! request before any handler runs, the way AWS's front end does.
+//!
+//! It rejects members of the wrong JSON type (a serialization error), collects every violated
+//! constraint with AWS's wording (`Value 'AB' at 'namespaceName' failed to satisfy constraint:
+//! ...`), and drops members the model does not know and members set to `null`, so the typed
+//! decode that follows sees only what the model allows.
+
+use super::{ShapeId, ShapeKind, SHAPES};
+use serde_json::{Map, Value};
+use std::sync::LazyLock;
+
+/// Why a request body was refused.
+#[derive(Debug, PartialEq)]
+pub enum Rejection {
+    /// A member had the wrong JSON type: AWS answers `SerializationException`.
+    Serialization(String),
+    /// Constraints were violated: AWS answers `ValidationException` with this message.
+    Validation(String),
+}
+
+/// Validates `value` against the structure `shape`, pruning unknown and null members in place.
+pub fn validate(shape: ShapeId, value: &mut Value) -> Result<(), Rejection> {
+    let mut walker = Walker::default();
+    walker.value(shape, value, "")?;
+    match walker.errors.len() {
+        0 => Ok(()),
+        1 => Err(Rejection::Validation(format!(
+            "1 validation error detected: {}",
+            walker.errors[0]
+        ))),
+        n => Err(Rejection::Validation(format!(
+            "{n} validation errors detected: {}",
+            walker.errors.join("; ")
+        ))),
+    }
+}
+
+/// Patterns compiled once, on first use, indexed like [`SHAPES`]. Java's `matches()` semantics:
+/// the whole value must match.
+static PATTERNS: LazyLock<Vec<Option<fancy_regex::Regex>>> = LazyLock::new(|| {
+    SHAPES
+        .iter()
+        .map(|shape| match shape.kind {
+            ShapeKind::String {
+                pattern: Some(p), ..
+            } => Some(
+                fancy_regex::Regex::new(&format!("^(?:{p})$"))
+                    .unwrap_or_else(|e| panic!("pattern of {}: {e}", shape.name)),
+            ),
+            _ => None,
+        })
+        .collect()
+});
+
+#[derive(Default)]
+struct Walker {
+    errors: Vec<String>,
+}
+
+fn join(path: &str, member: &str) -> String {
+    if path.is_empty() {
+        member.to_string()
+    } else {
+        format!("{path}.{member}")
+    }
+}
+
+/// The JSON token name AWS's deserializer reports for a value it could not convert.
+fn token(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "VALUE_NULL",
+        Value::Bool(true) => "TRUE_VALUE",
+        Value::Bool(false) => "FALSE_VALUE",
+        Value::Number(_) => "NUMBER_VALUE",
+        Value::String(_) => "STRING_VALUE",
+        Value::Array(_) => "START_ARRAY",
+        Value::Object(_) => "START_OBJECT",
+    }
+}
+
+fn wrong_type(value: &Value, expected: &str, path: &str) -> Rejection {
+    let at = if path.is_empty() {
+        String::new()
+    } else {
+        format!(" at '{path}'")
+    };
+    Rejection::Serialization(match value {
+        Value::Object(_) => format!("Start of structure or map found where not expected{at}."),
+        Value::Array(_) => format!("Start of list found where not expected{at}."),
+        other => format!("{} can not be converted to {expected}{at}", token(other)),
+    })
+}
+
+/// How AWS prints a value in a validation message (Java's `toString`).
+fn render(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(render).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{k}={}", render(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+impl Walker {
+    fn violation(&mut self, shape: ShapeId, value: &Value, path: &str, constraint: String) {
+        let shown = if shape.shape().sensitive {
+            String::new()
+        } else {
+            format!(" '{}'", render(value))
+        };
+        self.errors.push(format!(
+            "Value{shown} at '{path}' failed to satisfy constraint: {constraint}"
+        ));
+    }
+
+    fn length(
+        &mut self,
+        shape: ShapeId,
+        value: &Value,
+        path: &str,
+        len: u64,
+        min: Option<u64>,
+        max: Option<u64>,
+    ) {
+        if let Some(min) = min.filter(|&min| len < min) {
+            self.violation(
+                shape,
+                value,
+                path,
+                format!("Member must have length greater than or equal to {min}"),
+            );
+        }
+        if let Some(max) = max.filter(|&max| len > max) {
+            self.violation(
+                shape,
+                value,
+                path,
+                format!("Member must have length less than or equal to {max}"),
+            );
+        }
+    }
+
+    fn range(
+        &mut self,
+        shape: ShapeId,
+        value: &Value,
+        path: &str,
+        n: i64,
+        min: Option<i64>,
+        max: Option<i64>,
+    ) {
+        if let Some(min) = min.filter(|&min| n < min) {
+            self.violation(
+                shape,
+                value,
+                path,
+                format!("Member must have value greater than or equal to {min}"),
+            );
+        }
+        if let Some(max) = max.filter(|&max| n > max) {
+            self.violation(
+                shape,
+                value,
+                path,
+                format!("Member must have value less than or equal to {max}"),
+            );
+        }
+    }
+
+    fn value(&mut self, id: ShapeId, value: &mut Value, path: &str) -> Result<(), Rejection> {
+        match &id.shape().kind {
+            ShapeKind::Structure(members) | ShapeKind::Union(members) => {
+                let Value::Object(map) = value else {
+                    return Err(wrong_type(value, "a structure", path));
+                };
+                map.retain(|k, v| !v.is_null() && members.iter().any(|m| m.name == k));
+                for member in members.iter() {
+                    let member_path = join(path, member.name);
+                    match map.get_mut(member.name) {
+                        Some(v) => self.value(member.shape, v, &member_path)?,
+                        None if member.required => self.errors.push(format!(
+                            "Value null at '{member_path}' failed to satisfy constraint: Member must not be null"
+                        )),
+                        None => {}
+                    }
+                }
+                if matches!(id.shape().kind, ShapeKind::Union(_)) && map.len() != 1 {
+                    self.union_violation(map, path);
+                }
+            }
+            ShapeKind::List { member, min, max } => {
+                let Value::Array(items) = value else {
+                    return Err(wrong_type(value, "a list", path));
+                };
+                for (i, item) in items.iter_mut().enumerate() {
+                    if item.is_null() {
+                        continue;
+                    }
+                    self.value(*member, item, &format!("{path}.{}.member", i + 1))?;
+                }
+                let len = items.len() as u64;
+                self.length(id, value, path, len, *min, *max);
+            }
+            ShapeKind::String {
+                min,
+                max,
+                pattern,
+                enum_values,
+            } => {
+                let Value::String(s) = &*value else {
+                    return Err(wrong_type(value, "a String", path));
+                };
+                let len = s.chars().count() as u64;
+                self.length(id, value, path, len, *min, *max);
+                if let Some(p) = pattern {
+                    let regex = PATTERNS[id.0 as usize].as_ref().expect("compiled");
+                    if !regex.is_match(s).unwrap_or(false) {
+                        self.violation(
+                            id,
+                            value,
+                            path,
+                            format!("Member must satisfy regular expression pattern: {p}"),
+                        );
+                    }
+                }
+                if !enum_values.is_empty() && !enum_values.contains(&s.as_str()) {
+                    self.violation(
+                        id,
+                        value,
+                        path,
+                        format!(
+                            "Member must satisfy enum value set: [{}]",
+                            enum_values.join(", ")
+                        ),
+                    );
+                }
+            }
+            ShapeKind::Integer { min, max } | ShapeKind::Long { min, max } => {
+                let is_int = matches!(id.shape().kind, ShapeKind::Integer { .. });
+                let n = value
+                    .as_i64()
+                    .filter(|n| !is_int || i32::try_from(*n).is_ok());
+                let Some(n) = n else {
+                    let expected = if is_int { "an Integer" } else { "a Long" };
+                    return Err(wrong_type(value, expected, path));
+                };
+                self.range(id, value, path, n, *min, *max);
+            }
+            ShapeKind::Double => {
+                if !value.is_number() {
+                    return Err(wrong_type(value, "a Double", path));
+                }
+            }
+            ShapeKind::Boolean => {
+                if !value.is_boolean() {
+                    return Err(wrong_type(value, "a Boolean", path));
+                }
+            }
+            ShapeKind::Timestamp => {
+                let ok = match &*value {
+                    Value::Number(n) => n
+                        .as_f64()
+                        .and_then(super::time::epoch_to_datetime)
+                        .is_some(),
+                    Value::String(s) => super::time::parse_timestamp_text(s).is_some(),
+                    _ => false,
+                };
+                if !ok {
+                    return Err(wrong_type(value, "a Timestamp", path));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn union_violation(&mut self, map: &Map<String, Value>, path: &str) {
+        let set: Vec<&str> = map.keys().map(String::as_str).collect();
+        self.errors.push(format!(
+            "Value at '{path}' failed to satisfy constraint: Member must have exactly one member set, found {} ({})",
+            set.len(),
+            if set.is_empty() { "none".to_string() } else { set.join(", ") }
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Operation;
+    use serde_json::json;
+
+    fn check(op: Operation, mut body: Value) -> Result<Value, Rejection> {
+        validate(op.info().input, &mut body).map(|()| body)
+    }
+
+    #[test]
+    fn one_violation_has_aws_wording() {
+        let err = check(Operation::CreateNamespace, json!({"namespaceName": "AB"})).unwrap_err();
+        assert_eq!(
+            err,
+            Rejection::Validation(
+                "2 validation errors detected: Value 'AB' at 'namespaceName' failed to satisfy constraint: \
+                 Member must have length greater than or equal to 3; Value 'AB' at 'namespaceName' failed to \
+                 satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9-]+$"
+                    .into()
+            )
+        );
+        let err = check(Operation::CreateNamespace, json!({})).unwrap_err();
+        assert_eq!(
+            err,
+            Rejection::Validation(
+                "1 validation error detected: Value null at 'namespaceName' failed to satisfy constraint: Member must not be null".into()
+            )
+        );
+    }
+
+    #[test]
+    fn nested_list_members_use_aws_paths() {
+        let err = check(
+            Operation::TagResource,
+            json!({"resourceArn": "arn:x", "tags": [{"key": "ok", "value": "v"}, {"key": "", "value": "v"}]}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            Rejection::Validation(
+                "1 validation error detected: Value '' at 'tags.2.member.key' failed to satisfy constraint: \
+                 Member must have length greater than or equal to 1"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn ranges_enums_and_lengths_in_characters() {
+        let err = check(Operation::ListNamespaces, json!({"maxResults": 101})).unwrap_err();
+        assert!(
+            matches!(err, Rejection::Validation(m) if m.ends_with("Member must have value less than or equal to 100"))
+        );
+        let err = check(
+            Operation::CreateUsageLimit,
+            json!({"resourceArn": "a", "usageType": "serverless-compute", "amount": 1, "period": "hourly"}),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, Rejection::Validation(m) if m.contains("Member must satisfy enum value set: [daily, weekly, monthly]"))
+        );
+        // 64 characters of three bytes each is still 64 characters.
+        let name = "é".repeat(64);
+        let err = check(Operation::CreateNamespace, json!({"namespaceName": name})).unwrap_err();
+        assert!(
+            matches!(err, Rejection::Validation(m) if m.starts_with("1 validation error") && m.contains("pattern"))
+        );
+    }
+
+    #[test]
+    fn unions_need_exactly_one_member() {
+        let base = json!({"namespaceName": "nsx", "roleArn": "r", "scheduledActionName": "abc",
+            "targetAction": {"createSnapshot": {"namespaceName": "nsx", "snapshotNamePrefix": "p"}}});
+        let mut both = base.clone();
+        both["schedule"] = json!({"at": 1700000000, "cron": "cron(0 * * * ? *)"});
+        let err = check(Operation::CreateScheduledAction, both).unwrap_err();
+        assert!(
+            matches!(err, Rejection::Validation(m) if m.contains("at 'schedule'") && m.contains("exactly one member"))
+        );
+        let mut one = base;
+        one["schedule"] = json!({"cron": "cron(0 * * * ? *)"});
+        check(Operation::CreateScheduledAction, one).unwrap();
+    }
+
+    #[test]
+    fn wrong_types_are_serialization_errors_and_unknowns_are_dropped() {
+        let err = check(
+            Operation::CreateWorkgroup,
+            json!({"namespaceName": "ns", "workgroupName": "wg", "port": "5439"}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            Rejection::Serialization(
+                "STRING_VALUE can not be converted to an Integer at 'port'".into()
+            )
+        );
+        let err = check(
+            Operation::CreateWorkgroup,
+            json!({"namespaceName": ["ns"], "workgroupName": "wg"}),
+        )
+        .unwrap_err();
+        assert!(matches!(err, Rejection::Serialization(m) if m.starts_with("Start of list")));
+        let ok = check(
+            Operation::CreateNamespace,
+            json!({"namespaceName": "abc", "bogus": 1, "dbName": null}),
+        )
+        .unwrap();
+        assert_eq!(ok, json!({"namespaceName": "abc"}));
+    }
+
+    #[test]
+    fn sensitive_values_are_never_echoed() {
+        use crate::model::{ShapeKind, SHAPES};
+        let sensitive: Vec<_> = SHAPES.iter().filter(|s| s.sensitive).collect();
+        assert!(!sensitive.is_empty());
+        let mut w = Walker::default();
+        let id = crate::model::ShapeId(
+            SHAPES
+                .iter()
+                .position(|s| s.sensitive && matches!(s.kind, ShapeKind::String { .. }))
+                .unwrap() as u16,
+        );
+        w.violation(
+            id,
+            &json!("hunter2"),
+            "adminUserPassword",
+            "Member must x".into(),
+        );
+        assert_eq!(
+            w.errors[0],
+            "Value at 'adminUserPassword' failed to satisfy constraint: Member must x"
+        );
+    }
+}

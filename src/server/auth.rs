@@ -1,0 +1,84 @@
+//! Who is calling, and where: the account and region come from the SigV4 credential scope of
+//! the `Authorization` header. Signatures are not verified.
+
+use crate::control::store::Scope;
+use axum::http::HeaderMap;
+
+/// Where callers that send no credential scope land, and the account of non-numeric keys.
+#[derive(Clone, Debug)]
+pub struct Defaults {
+    pub account: String,
+    pub region: String,
+}
+
+impl Default for Defaults {
+    fn default() -> Defaults {
+        Defaults {
+            account: "000000000000".into(),
+            region: "us-east-1".into(),
+        }
+    }
+}
+
+/// `AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...`
+fn credential_scope(header: &str) -> Option<(&str, &str)> {
+    let credential = header
+        .split([' ', ','])
+        .find_map(|part| part.trim().strip_prefix("Credential="))?;
+    let mut parts = credential.split('/');
+    let key = parts.next()?;
+    let _date = parts.next()?;
+    let region = parts.next()?;
+    Some((key, region))
+}
+
+/// The caller's account is its access key id when that is 12 digits (the convention
+/// LocalStack users know), else the default account.
+pub fn scope_of(headers: &HeaderMap, defaults: &Defaults) -> Scope {
+    let parsed = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(credential_scope);
+    let (key, region) = parsed.unwrap_or(("", ""));
+    let account = if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) {
+        key
+    } else {
+        &defaults.account
+    };
+    let region = if region.is_empty() {
+        &defaults.region
+    } else {
+        region
+    };
+    Scope::new(account, region)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(auth: Option<&str>) -> Scope {
+        let mut headers = HeaderMap::new();
+        if let Some(auth) = auth {
+            headers.insert("authorization", auth.parse().unwrap());
+        }
+        scope_of(&headers, &Defaults::default())
+    }
+
+    #[test]
+    fn reads_account_and_region_from_the_credential_scope() {
+        let auth = "AWS4-HMAC-SHA256 Credential=123456789012/20240101/eu-west-1/redshift-serverless/aws4_request, SignedHeaders=host, Signature=abc";
+        assert_eq!(scope(Some(auth)), Scope::new("123456789012", "eu-west-1"));
+        let auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/ap-south-1/redshift-serverless/aws4_request";
+        assert_eq!(scope(Some(auth)), Scope::new("000000000000", "ap-south-1"));
+    }
+
+    #[test]
+    fn missing_or_garbled_headers_mean_the_defaults() {
+        assert_eq!(scope(None), Scope::new("000000000000", "us-east-1"));
+        assert_eq!(
+            scope(Some("Bearer x")),
+            Scope::new("000000000000", "us-east-1")
+        );
+    }
+}

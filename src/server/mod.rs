@@ -1,0 +1,131 @@
+//! The HTTP face of the emulator: `POST /` speaks awsJson1.1 and hands each operation to
+//! `control::ops::execute`; everything that is not AWS lives under `/_emulator/`.
+//!
+//! Invariant: this module owns the wire format; `control` never sees HTTP.
+
+pub mod admin;
+pub mod auth;
+pub mod protocol;
+
+use crate::control::ops;
+use crate::control::store::Store;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+use std::sync::Arc;
+
+/// The largest request body accepted; the largest documented input (a resource policy) is far
+/// smaller. Bodies are read up to this limit and no further.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<Store>,
+    pub defaults: auth::Defaults,
+}
+
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/", post(aws_request))
+        .nest("/_emulator", admin::router())
+        .with_state(app)
+}
+
+async fn aws_request(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let op = match protocol::operation(&headers) {
+        Ok(op) => op,
+        Err(e) => {
+            return log_refusal(
+                protocol::protocol_error(&e, &request_id),
+                "?",
+                &e.to_string(),
+            )
+        }
+    };
+    let too_large = protocol::ProtocolError::TooLarge(MAX_BODY_BYTES);
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
+        return log_refusal(
+            protocol::protocol_error(&too_large, &request_id),
+            op.name(),
+            "body too large",
+        );
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return log_refusal(
+            protocol::protocol_error(&too_large, &request_id),
+            op.name(),
+            "body too large",
+        );
+    };
+    let input = match protocol::body(&bytes) {
+        Ok(input) => input,
+        Err(e) => {
+            return log_refusal(
+                protocol::protocol_error(&e, &request_id),
+                op.name(),
+                &e.to_string(),
+            )
+        }
+    };
+    let scope = auth::scope_of(&headers, &app.defaults);
+    match ops::execute(&app.store, &scope, op, input) {
+        Ok(output) => {
+            tracing::debug!(operation = op.name(), account = %scope.account, region = %scope.region, "ok");
+            protocol::success(output, &request_id)
+        }
+        Err(failure) => {
+            let response = protocol::failure(&failure, &request_id);
+            log_refusal(response, op.name(), &format!("{failure:?}"))
+        }
+    }
+}
+
+/// Logs a refused request once, here, at a level that matches who is at fault.
+fn log_refusal(response: Response, operation: &str, detail: &str) -> Response {
+    if response.status().is_server_error() {
+        tracing::warn!(
+            operation,
+            status = response.status().as_u16(),
+            detail,
+            "request failed"
+        );
+    } else {
+        tracing::debug!(
+            operation,
+            status = response.status().as_u16(),
+            detail,
+            "request refused"
+        );
+    }
+    response
+}
+
+/// Serves `app` on `listener` and runs the lifecycle driver until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let store = app.store.clone();
+    let mut driver_stop = stop_rx.clone();
+    let driver = tokio::spawn(crate::control::store::drive(store, async move {
+        let _ = driver_stop.wait_for(|stop| *stop).await;
+    }));
+    let result = axum::serve(listener, router(app))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        })
+        .await;
+    let _ = driver.await;
+    result
+}

@@ -1,0 +1,119 @@
+//! The awsJson1.1 protocol: reading the target and body of a request, and writing answers and
+//! errors exactly as AWS does (`__type`, `message`, `x-amzn-ErrorType`, `x-amzn-RequestId`).
+
+use crate::control::error::ApiError;
+use crate::control::ops::Failure;
+use crate::model::{Operation, TARGET_PREFIX};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+/// A request refused before it reached an operation.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("Missing or malformed X-Amz-Target header: expected '{TARGET_PREFIX}.<Operation>'.")]
+    BadTarget,
+    #[error("The operation '{0}' is not part of the {TARGET_PREFIX} API.")]
+    UnknownOperation(String),
+    #[error("{0}")]
+    Serialization(String),
+    #[error("The request body is larger than the limit of {0} bytes.")]
+    TooLarge(usize),
+}
+
+impl ProtocolError {
+    fn code(&self) -> &'static str {
+        match self {
+            ProtocolError::BadTarget | ProtocolError::Serialization(_) => "SerializationException",
+            ProtocolError::UnknownOperation(_) => "UnknownOperationException",
+            ProtocolError::TooLarge(_) => "RequestEntityTooLargeException",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ProtocolError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+/// The operation named by `X-Amz-Target`.
+pub fn operation(headers: &HeaderMap) -> Result<Operation, ProtocolError> {
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .ok_or(ProtocolError::BadTarget)?;
+    let (prefix, name) = target.split_once('.').ok_or(ProtocolError::BadTarget)?;
+    if prefix != TARGET_PREFIX || name.is_empty() {
+        return Err(ProtocolError::BadTarget);
+    }
+    Operation::from_name(name).ok_or_else(|| ProtocolError::UnknownOperation(name.to_string()))
+}
+
+/// The body as JSON; an empty body is an empty input, as SDKs treat it.
+pub fn body(bytes: &[u8]) -> Result<Value, ProtocolError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        ProtocolError::Serialization(format!("The request body is not valid JSON: {e}"))
+    })
+}
+
+fn with_headers(mut response: Response, request_id: &str, error_type: Option<&str>) -> Response {
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static(CONTENT_TYPE));
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    if let Some(code) = error_type.and_then(|c| HeaderValue::from_str(c).ok()) {
+        headers.insert("x-amzn-errortype", code);
+    }
+    response
+}
+
+pub fn success(body: Vec<u8>, request_id: &str) -> Response {
+    with_headers((StatusCode::OK, body).into_response(), request_id, None)
+}
+
+fn error(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    resource_name: Option<&str>,
+    request_id: &str,
+) -> Response {
+    let mut body = json!({ "__type": code, "message": message });
+    if let Some(name) = resource_name {
+        body["resourceName"] = json!(name);
+    }
+    let response = (status, body.to_string()).into_response();
+    with_headers(response, request_id, Some(code))
+}
+
+pub fn protocol_error(e: &ProtocolError, request_id: &str) -> Response {
+    error(e.status(), e.code(), &e.to_string(), None, request_id)
+}
+
+pub fn api_error(e: &ApiError, request_id: &str) -> Response {
+    let status = StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    error(
+        status,
+        e.code.as_str(),
+        &e.message,
+        e.resource_name.as_deref(),
+        request_id,
+    )
+}
+
+pub fn failure(f: &Failure, request_id: &str) -> Response {
+    match f {
+        Failure::Serialization(message) => {
+            protocol_error(&ProtocolError::Serialization(message.clone()), request_id)
+        }
+        Failure::Api(e) => api_error(e, request_id),
+    }
+}
