@@ -2,8 +2,8 @@
 
 mod common;
 
-use aws_sdk_redshiftserverless::operation::get_namespace::GetNamespaceError;
 use aws_sdk_redshiftserverless::operation::create_namespace::CreateNamespaceError;
+use aws_sdk_redshiftserverless::operation::get_namespace::GetNamespaceError;
 use common::*;
 use http_body_util::BodyExt;
 use redshift_serverless_local::server::router;
@@ -13,13 +13,31 @@ use tower::ServiceExt;
 async fn sdk_round_trip_carries_region_and_account_in_arns() {
     let server = TestServer::start().await;
     let client = server.client();
-    let created = client.create_namespace().namespace_name("sales").send().await.unwrap();
+    let created = client
+        .create_namespace()
+        .namespace_name("sales")
+        .send()
+        .await
+        .unwrap();
     let ns = created.namespace().unwrap();
     assert_eq!(ns.namespace_name(), Some("sales"));
     let arn = ns.namespace_arn().unwrap();
-    assert!(arn.starts_with(&format!("arn:aws:redshift-serverless:{REGION}:{ACCOUNT}:namespace/")), "{arn}");
-    assert!(ns.creation_date().is_some(), "ISO 8601 creationDate parsed by the SDK");
-    let got = client.get_namespace().namespace_name("sales").send().await.unwrap();
+    assert!(
+        arn.starts_with(&format!(
+            "arn:aws:redshift-serverless:{REGION}:{ACCOUNT}:namespace/"
+        )),
+        "{arn}"
+    );
+    assert!(
+        ns.creation_date().is_some(),
+        "ISO 8601 creationDate parsed by the SDK"
+    );
+    let got = client
+        .get_namespace()
+        .namespace_name("sales")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(got.namespace().unwrap().namespace_id(), ns.namespace_id());
 }
 
@@ -27,7 +45,12 @@ async fn sdk_round_trip_carries_region_and_account_in_arns() {
 async fn sdk_parses_errors_into_their_variants() {
     let server = TestServer::start().await;
     let client = server.client();
-    let err = client.get_namespace().namespace_name("missing").send().await.unwrap_err();
+    let err = client
+        .get_namespace()
+        .namespace_name("missing")
+        .send()
+        .await
+        .unwrap_err();
     let service = err.as_service_error().unwrap();
     match service {
         GetNamespaceError::ResourceNotFoundException(e) => {
@@ -36,10 +59,21 @@ async fn sdk_parses_errors_into_their_variants() {
         }
         other => panic!("expected ResourceNotFoundException, got {other:?}"),
     }
-    let err = client.create_namespace().namespace_name("AB").send().await.unwrap_err();
-    assert!(matches!(err.as_service_error(), Some(CreateNamespaceError::ValidationException(_))));
+    let err = client
+        .create_namespace()
+        .namespace_name("AB")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err.as_service_error(),
+        Some(CreateNamespaceError::ValidationException(_))
+    ));
     let (_, message) = error_parts(&err);
-    assert!(message.starts_with("2 validation errors detected: Value 'AB' at 'namespaceName'"), "{message}");
+    assert!(
+        message.starts_with("2 validation errors detected: Value 'AB' at 'namespaceName'"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -48,21 +82,56 @@ async fn accounts_and_regions_are_isolated() {
     let east = server.client_for("111111111111", "us-east-1");
     let west = server.client_for("111111111111", "us-west-2");
     let other = server.client_for("222222222222", "us-east-1");
-    let ns = east.create_namespace().namespace_name("shared-name").send().await.unwrap();
-    assert!(ns.namespace().unwrap().namespace_arn().unwrap().contains(":us-east-1:111111111111:"));
+    let ns = east
+        .create_namespace()
+        .namespace_name("shared-name")
+        .send()
+        .await
+        .unwrap();
+    assert!(ns
+        .namespace()
+        .unwrap()
+        .namespace_arn()
+        .unwrap()
+        .contains(":us-east-1:111111111111:"));
     for client in [&west, &other] {
-        let err = client.get_namespace().namespace_name("shared-name").send().await.unwrap_err();
+        let err = client
+            .get_namespace()
+            .namespace_name("shared-name")
+            .send()
+            .await
+            .unwrap_err();
         assert_eq!(error_parts(&err).0, "ResourceNotFoundException");
         let list = client.list_namespaces().send().await.unwrap();
         assert!(list.namespaces().is_empty());
     }
     // The same name is free in another region.
-    let created = west.create_namespace().namespace_name("shared-name").send().await.unwrap();
-    assert!(created.namespace().unwrap().namespace_arn().unwrap().contains(":us-west-2:111111111111:"));
+    let created = west
+        .create_namespace()
+        .namespace_name("shared-name")
+        .send()
+        .await
+        .unwrap();
+    assert!(created
+        .namespace()
+        .unwrap()
+        .namespace_arn()
+        .unwrap()
+        .contains(":us-west-2:111111111111:"));
     // A non-numeric access key lands in the default account.
     let default = server.client_for("AKIDEXAMPLE", "us-east-1");
-    let created = default.create_namespace().namespace_name("mine").send().await.unwrap();
-    assert!(created.namespace().unwrap().namespace_arn().unwrap().contains(":000000000000:"));
+    let created = default
+        .create_namespace()
+        .namespace_name("mine")
+        .send()
+        .await
+        .unwrap();
+    assert!(created
+        .namespace()
+        .unwrap()
+        .namespace_arn()
+        .unwrap()
+        .contains(":000000000000:"));
 }
 
 struct Raw {
@@ -73,16 +142,24 @@ struct Raw {
 
 async fn raw(target: Option<&str>, body: impl Into<axum::body::Body>) -> Raw {
     let server = TestServer::start().await;
-    let mut request = axum::http::Request::post("/").header("content-type", "application/x-amz-json-1.1");
+    let mut request =
+        axum::http::Request::post("/").header("content-type", "application/x-amz-json-1.1");
     if let Some(target) = target {
         request = request.header("x-amz-target", target);
     }
-    let response = router(server.app.clone()).oneshot(request.body(body.into()).unwrap()).await.unwrap();
+    let response = router(server.app.clone())
+        .oneshot(request.body(body.into()).unwrap())
+        .await
+        .unwrap();
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-    Raw { status, headers, body }
+    Raw {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn assert_error(r: &Raw, status: u16, code: &str) {
@@ -104,8 +181,16 @@ async fn unknown_operation() {
 #[tokio::test]
 async fn missing_or_malformed_target() {
     assert_error(&raw(None, "{}").await, 400, "SerializationException");
-    assert_error(&raw(Some("Redshift.ListNamespaces"), "{}").await, 400, "SerializationException");
-    assert_error(&raw(Some("RedshiftServerless"), "{}").await, 400, "SerializationException");
+    assert_error(
+        &raw(Some("Redshift.ListNamespaces"), "{}").await,
+        400,
+        "SerializationException",
+    );
+    assert_error(
+        &raw(Some("RedshiftServerless"), "{}").await,
+        400,
+        "SerializationException",
+    );
 }
 
 #[tokio::test]
@@ -118,7 +203,11 @@ async fn body_that_is_not_json() {
 
 #[tokio::test]
 async fn member_of_the_wrong_type() {
-    let r = raw(Some("RedshiftServerless.ListNamespaces"), r#"{"maxResults": "ten"}"#).await;
+    let r = raw(
+        Some("RedshiftServerless.ListNamespaces"),
+        r#"{"maxResults": "ten"}"#,
+    )
+    .await;
     assert_error(&r, 400, "SerializationException");
     assert!(r.body["message"].as_str().unwrap().contains("maxResults"));
 }
@@ -141,7 +230,11 @@ async fn empty_body_is_an_empty_input() {
 
 #[tokio::test]
 async fn unimplemented_operations_say_so() {
-    let r = raw(Some("RedshiftServerless.GetTrack"), r#"{"trackName": "current"}"#).await;
+    let r = raw(
+        Some("RedshiftServerless.GetTrack"),
+        r#"{"trackName": "current"}"#,
+    )
+    .await;
     assert_error(&r, 501, "NotImplementedException");
     assert!(r.body["message"].as_str().unwrap().contains("GetTrack"));
 }
@@ -158,7 +251,9 @@ async fn success_carries_the_aws_headers() {
 #[tokio::test]
 async fn health_endpoint() {
     let server = TestServer::start().await;
-    let request = axum::http::Request::get("/_emulator/health").body(axum::body::Body::empty()).unwrap();
+    let request = axum::http::Request::get("/_emulator/health")
+        .body(axum::body::Body::empty())
+        .unwrap();
     let response = router(server.app.clone()).oneshot(request).await.unwrap();
     assert_eq!(response.status(), 200);
     let bytes = response.into_body().collect().await.unwrap().to_bytes();

@@ -25,9 +25,15 @@ impl TestServer {
     }
 
     pub async fn with_delay(delay: chrono::Duration) -> TestServer {
-        let settings = Settings { transition_delay: delay, ..Settings::default() };
+        let settings = Settings {
+            transition_delay: delay,
+            ..Settings::default()
+        };
         let store = Arc::new(Store::new(settings));
-        let app = App { store: store.clone(), defaults: Defaults::default() };
+        let app = App {
+            store: store.clone(),
+            defaults: Defaults::default(),
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -39,7 +45,12 @@ impl TestServer {
             .await
             .unwrap();
         });
-        TestServer { url, store, app, stop: Some(tx) }
+        TestServer {
+            url,
+            store,
+            app,
+            stop: Some(tx),
+        }
     }
 
     pub fn client(&self) -> rs::Client {
@@ -48,7 +59,8 @@ impl TestServer {
 
     /// A client whose access key is `access_key` (the account, when it is 12 digits) in `region`.
     pub fn client_for(&self, access_key: &str, region: &str) -> rs::Client {
-        let credentials = aws_credential_types::Credentials::new(access_key, "secret", None, None, "test");
+        let credentials =
+            aws_credential_types::Credentials::new(access_key, "secret", None, None, "test");
         let config = rs::Config::builder()
             .behavior_version(rs::config::BehaviorVersion::latest())
             .endpoint_url(&self.url)
@@ -79,7 +91,10 @@ where
         if let Some(value) = check().await {
             return value;
         }
-        assert!(Instant::now() < deadline, "condition not reached within {limit:?}");
+        assert!(
+            Instant::now() < deadline,
+            "condition not reached within {limit:?}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -89,7 +104,9 @@ pub fn error_parts<E, R>(err: &rs::error::SdkError<E, R>) -> (String, String)
 where
     E: rs::error::ProvideErrorMetadata,
 {
-    let service = err.as_service_error().expect("a service error, not a transport failure");
+    let service = err
+        .as_service_error()
+        .expect("a service error, not a transport failure");
     (
         service.code().unwrap_or_default().to_string(),
         service.message().unwrap_or_default().to_string(),
