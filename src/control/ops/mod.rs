@@ -35,10 +35,14 @@ macro_rules! operations {
         /// The operations this emulator serves; every other one answers `NotImplementedException`.
         pub const IMPLEMENTED: &[Operation] = &[$(Operation::$op),*];
 
-        /// Validates, decodes and runs `op` for the caller in `scope`; returns the encoded output.
-        pub fn execute(store: &Store, scope: &Scope, op: Operation, body: Value) -> Result<Vec<u8>, Failure> {
+        /// Validates (every operation, implemented or not), decodes and runs `op` for the caller in `scope`; returns the encoded output.
+        pub fn execute(store: &Store, scope: &Scope, op: Operation, mut body: Value) -> Result<Vec<u8>, Failure> {
+            validate(op.info().input, &mut body).map_err(|rejection| match rejection {
+                Rejection::Serialization(message) => Failure::Serialization(message),
+                Rejection::Validation(message) => Failure::Api(ApiError::validation(message)),
+            })?;
             match op {
-                $(Operation::$op => run(store, scope, op, body, $handler),)*
+                $(Operation::$op => run(store, scope, body, $handler),)*
                 #[allow(unreachable_patterns)]
                 _ => Err(ApiError::not_implemented(op).into()),
             }
@@ -65,14 +69,9 @@ operations! {
 fn run<I: DeserializeOwned, O: Serialize>(
     store: &Store,
     scope: &Scope,
-    op: Operation,
-    mut body: Value,
+    body: Value,
     handler: fn(&mut Ctx, I) -> ApiResult<O>,
 ) -> Result<Vec<u8>, Failure> {
-    validate(op.info().input, &mut body).map_err(|rejection| match rejection {
-        Rejection::Serialization(message) => Failure::Serialization(message),
-        Rejection::Validation(message) => Failure::Api(ApiError::validation(message)),
-    })?;
     let input: I =
         serde_json::from_value(body).map_err(|e| Failure::Serialization(e.to_string()))?;
     let output = store.execute(scope, |ctx| handler(ctx, input))?;
