@@ -55,4 +55,31 @@ pub struct Cli {
         default_value_t = 2000
     )]
     pub transition_delay_ms: u64,
+    /// Instead of serving, ask a running server at --host/--port for its health and exit 0 if
+    /// it is healthy (for container health checks, which then need no curl).
+    #[arg(long)]
+    pub health_check: bool,
+}
+
+/// Asks the server at `host:port` for `/_emulator/health`; true on HTTP 200.
+pub fn health_check(host: &str, port: u16) -> bool {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let host = if host == "0.0.0.0" || host == "::" {
+        "127.0.0.1"
+    } else {
+        host
+    };
+    let Ok(mut stream) = std::net::TcpStream::connect((host, port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request =
+        format!("GET /_emulator/health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200")
 }

@@ -8,6 +8,7 @@
 
 use super::{ShapeId, ShapeKind, SHAPES};
 use serde_json::{Map, Value};
+use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 /// Why a request body was refused.
@@ -22,7 +23,7 @@ pub enum Rejection {
 /// Validates `value` against the structure `shape`, pruning unknown and null members in place.
 pub fn validate(shape: ShapeId, value: &mut Value) -> Result<(), Rejection> {
     let mut walker = Walker::default();
-    walker.value(shape, value, "")?;
+    walker.value(shape, value, &mut String::new())?;
     match walker.errors.len() {
         0 => Ok(()),
         1 => Err(Rejection::Validation(format!(
@@ -58,12 +59,14 @@ struct Walker {
     errors: Vec<String>,
 }
 
-fn join(path: &str, member: &str) -> String {
-    if path.is_empty() {
-        member.to_string()
-    } else {
-        format!("{path}.{member}")
+/// Appends `.member` (or `member` at the root) to `path`; returns the length to truncate back to.
+fn push(path: &mut String, member: &str) -> usize {
+    let len = path.len();
+    if !path.is_empty() {
+        path.push('.');
     }
+    path.push_str(member);
+    len
 }
 
 /// The JSON token name AWS's deserializer reports for a value it could not convert.
@@ -177,7 +180,14 @@ impl Walker {
         }
     }
 
-    fn value(&mut self, id: ShapeId, value: &mut Value, path: &str) -> Result<(), Rejection> {
+    /// Walks `value` as shape `id`. `path` is AWS's path to it (`tags.1.member.key`), extended
+    /// and truncated in place so that a valid request allocates no paths.
+    fn value(
+        &mut self,
+        id: ShapeId,
+        value: &mut Value,
+        path: &mut String,
+    ) -> Result<(), Rejection> {
         match &id.shape().kind {
             ShapeKind::Structure(members) | ShapeKind::Union(members) => {
                 let Value::Object(map) = value else {
@@ -185,14 +195,15 @@ impl Walker {
                 };
                 map.retain(|k, v| !v.is_null() && members.iter().any(|m| m.name == k));
                 for member in members.iter() {
-                    let member_path = join(path, member.name);
+                    let len = push(path, member.name);
                     match map.get_mut(member.name) {
-                        Some(v) => self.value(member.shape, v, &member_path)?,
+                        Some(v) => self.value(member.shape, v, path)?,
                         None if member.required => self.errors.push(format!(
-                            "Value null at '{member_path}' failed to satisfy constraint: Member must not be null"
+                            "Value null at '{path}' failed to satisfy constraint: Member must not be null"
                         )),
                         None => {}
                     }
+                    path.truncate(len);
                 }
                 if matches!(id.shape().kind, ShapeKind::Union(_)) && map.len() != 1 {
                     self.union_violation(map, path);
@@ -206,7 +217,10 @@ impl Walker {
                     if item.is_null() {
                         continue;
                     }
-                    self.value(*member, item, &format!("{path}.{}.member", i + 1))?;
+                    let len = path.len();
+                    let _ = write!(path, ".{}.member", i + 1);
+                    self.value(*member, item, path)?;
+                    path.truncate(len);
                 }
                 let len = items.len() as u64;
                 self.length(id, value, path, len, *min, *max);
