@@ -55,6 +55,20 @@ pub struct Cli {
         default_value_t = 2000
     )]
     pub transition_delay_ms: u64,
+    /// How often each namespace gets a recovery point, in seconds.
+    #[arg(
+        long,
+        env = "REDSHIFT_LOCAL_RECOVERY_POINT_INTERVAL_SECS",
+        default_value_t = 1800
+    )]
+    pub recovery_point_interval_secs: u32,
+    /// How long recovery points are kept, in seconds.
+    #[arg(
+        long,
+        env = "REDSHIFT_LOCAL_RECOVERY_POINT_RETENTION_SECS",
+        default_value_t = 86400
+    )]
+    pub recovery_point_retention_secs: u32,
     /// Instead of serving, ask a running server at --host/--port for its health and exit 0 if
     /// it is healthy (for container health checks, which then need no curl).
     #[arg(long)]

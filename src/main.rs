@@ -39,6 +39,12 @@ async fn main() -> std::process::ExitCode {
         transition_delay: chrono::Duration::milliseconds(
             cli.transition_delay_ms.min(i64::MAX as u64) as i64,
         ),
+        recovery_point_interval: chrono::Duration::seconds(
+            cli.recovery_point_interval_secs.max(1).into(),
+        ),
+        recovery_point_retention: chrono::Duration::seconds(
+            cli.recovery_point_retention_secs.into(),
+        ),
     };
     let app = App {
         store: Arc::new(Store::new(settings)),

@@ -56,6 +56,11 @@ impl ErrorCode {
 pub enum ResourceKind {
     Namespace,
     Workgroup,
+    Snapshot,
+    RecoveryPoint,
+    TableRestoreRequest,
+    SnapshotCopyConfiguration,
+    ResourcePolicy,
 }
 
 impl fmt::Display for ResourceKind {
@@ -63,6 +68,11 @@ impl fmt::Display for ResourceKind {
         f.write_str(match self {
             ResourceKind::Namespace => "Namespace",
             ResourceKind::Workgroup => "Workgroup",
+            ResourceKind::Snapshot => "Snapshot",
+            ResourceKind::RecoveryPoint => "Recovery point",
+            ResourceKind::TableRestoreRequest => "Table restore request",
+            ResourceKind::SnapshotCopyConfiguration => "Snapshot copy configuration",
+            ResourceKind::ResourcePolicy => "Resource policy for",
         })
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::store::Scope;
-use crate::model::{NamespaceStatus, WorkgroupStatus};
+use crate::model::{NamespaceStatus, SnapshotStatus, WorkgroupStatus};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -68,6 +68,48 @@ impl Lifecycle for NamespaceStatus {
     }
 }
 
+impl Lifecycle for SnapshotStatus {
+    fn transition(self, event: Event) -> Result<Next<Self>, Refused> {
+        use SnapshotStatus::*;
+        match (self, event) {
+            (Creating, Event::Settle) => Ok(Next::Become(Available)),
+            (Available, Event::Delete) => Ok(Next::Become(Deleted)),
+            _ => Err(Refused),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        SnapshotStatus::as_str(self)
+    }
+}
+
+/// The progress of a table restore request. The model sends it as a plain string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableRestoreState {
+    Pending,
+    InProgress,
+    Succeeded,
+}
+
+impl Lifecycle for TableRestoreState {
+    fn transition(self, event: Event) -> Result<Next<Self>, Refused> {
+        use TableRestoreState::*;
+        match (self, event) {
+            (Pending, Event::Settle) => Ok(Next::Become(InProgress)),
+            (InProgress, Event::Settle) => Ok(Next::Become(Succeeded)),
+            _ => Err(Refused),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            TableRestoreState::Pending => "PENDING",
+            TableRestoreState::InProgress => "IN_PROGRESS",
+            TableRestoreState::Succeeded => "SUCCEEDED",
+        }
+    }
+}
+
 /// A status that changes only through [`Lifecycle::transition`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Status<S>(S);
@@ -104,11 +146,50 @@ impl<S: Lifecycle> Status<S> {
     }
 }
 
-/// What a timer settles when it fires. The id guards against a name reused since it was set.
+/// What a timer does when it fires. The ids guard against a name reused since it was set.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    Namespace { name: String, id: String },
-    Workgroup { name: String, id: String },
+    /// Transitions: the transitional work on a resource has finished.
+    Namespace {
+        name: String,
+        id: String,
+    },
+    Workgroup {
+        name: String,
+        id: String,
+    },
+    Snapshot {
+        name: String,
+        id: String,
+    },
+    TableRestore {
+        id: String,
+    },
+    /// Clock events: things AWS does on a schedule.
+    SnapshotExpiry {
+        name: String,
+        id: String,
+    },
+    TakeRecoveryPoint {
+        namespace: String,
+        id: String,
+    },
+    RecoveryPointExpiry {
+        id: String,
+    },
+}
+
+impl Target {
+    /// Transitions complete early on `/_emulator/settle`; clock events wait for their time.
+    pub fn is_transition(&self) -> bool {
+        matches!(
+            self,
+            Target::Namespace { .. }
+                | Target::Workgroup { .. }
+                | Target::Snapshot { .. }
+                | Target::TableRestore { .. }
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,38 +198,67 @@ pub struct Timer {
     pub target: Target,
 }
 
-/// Pending timers in deadline order; the sequence number keeps equal deadlines in FIFO order.
+type Queue = BTreeMap<(DateTime<Utc>, u64), Timer>;
+
+/// Pending timers in deadline order, transitions apart from clock events so that settling
+/// every transition never walks the (much longer) schedule. The sequence number keeps equal
+/// deadlines in FIFO order.
 #[derive(Debug, Default)]
 pub struct Timers {
-    queue: BTreeMap<(DateTime<Utc>, u64), Timer>,
+    transitions: Queue,
+    clock: Queue,
     seq: u64,
+}
+
+fn earliest(queue: &Queue) -> Option<DateTime<Utc>> {
+    queue.keys().next().map(|(at, _)| *at)
 }
 
 impl Timers {
     pub fn schedule(&mut self, at: DateTime<Utc>, timer: Timer) {
         self.seq += 1;
-        self.queue.insert((at, self.seq), timer);
+        let queue = if timer.target.is_transition() {
+            &mut self.transitions
+        } else {
+            &mut self.clock
+        };
+        queue.insert((at, self.seq), timer);
     }
 
     pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
-        self.queue.keys().next().map(|(at, _)| *at)
+        match (earliest(&self.transitions), earliest(&self.clock)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
-    /// Removes and returns the earliest timer due at `now` (every timer when `now` is `None`).
-    pub fn pop_due(&mut self, now: Option<DateTime<Utc>>) -> Option<Timer> {
-        let entry = self.queue.first_entry()?;
-        if now.is_some_and(|now| entry.key().0 > now) {
-            return None;
-        }
-        Some(entry.remove())
+    /// Removes and returns the earliest timer due at `now`, with its deadline.
+    pub fn pop_due(&mut self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Timer)> {
+        let at = self.next_deadline().filter(|at| *at <= now)?;
+        let queue = if earliest(&self.transitions) == Some(at) {
+            &mut self.transitions
+        } else {
+            &mut self.clock
+        };
+        let ((at, _), timer) = queue.pop_first()?;
+        Some((at, timer))
+    }
+
+    /// Removes and returns the earliest pending transition, whatever its deadline.
+    pub fn pop_transition(&mut self) -> Option<Timer> {
+        self.transitions.pop_first().map(|(_, timer)| timer)
     }
 
     pub fn len(&self) -> usize {
-        self.queue.len()
+        self.transitions.len() + self.clock.len()
+    }
+
+    pub fn pending_transitions(&self) -> usize {
+        self.transitions.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.queue.is_empty()
+        self.len() == 0
     }
 }
 
@@ -198,6 +308,32 @@ mod tests {
     }
 
     #[test]
+    fn snapshot_and_table_restore_transitions_as_a_table() {
+        use SnapshotStatus::*;
+        for status in [Available, Creating, Deleted, Cancelled, Failed, Copying] {
+            for event in [Event::Update, Event::Delete, Event::Settle] {
+                let expected = match (status, event) {
+                    (Creating, Event::Settle) => Ok(Next::Become(Available)),
+                    (Available, Event::Delete) => Ok(Next::Become(Deleted)),
+                    _ => Err(Refused),
+                };
+                assert_eq!(status.transition(event), expected, "{status:?} + {event:?}");
+            }
+        }
+        use TableRestoreState::*;
+        for status in [Pending, InProgress, Succeeded] {
+            for event in [Event::Update, Event::Delete, Event::Settle] {
+                let expected = match (status, event) {
+                    (Pending, Event::Settle) => Ok(Next::Become(InProgress)),
+                    (InProgress, Event::Settle) => Ok(Next::Become(Succeeded)),
+                    _ => Err(Refused),
+                };
+                assert_eq!(status.transition(event), expected, "{status:?} + {event:?}");
+            }
+        }
+    }
+
+    #[test]
     fn status_changes_only_when_the_transition_allows() {
         let mut status = Status::initial(WorkgroupStatus::Creating);
         assert_eq!(status.apply(Event::Delete), Err(Refused));
@@ -217,13 +353,22 @@ mod tests {
             },
         };
         let base = DateTime::<Utc>::from_timestamp(1_000, 0).unwrap();
+        let clock_event = Timer {
+            scope: scope.clone(),
+            target: Target::RecoveryPointExpiry { id: "rp".into() },
+        };
         let mut timers = Timers::default();
         timers.schedule(base + chrono::Duration::seconds(5), t("late"));
         timers.schedule(base, t("early"));
+        timers.schedule(base + chrono::Duration::seconds(1), clock_event.clone());
         assert_eq!(timers.next_deadline(), Some(base));
-        assert_eq!(timers.pop_due(Some(base)).unwrap(), t("early"));
-        assert_eq!(timers.pop_due(Some(base)), None);
-        assert_eq!(timers.pop_due(None).unwrap(), t("late"));
+        assert_eq!(timers.pop_due(base).unwrap(), (base, t("early")));
+        assert_eq!(timers.pop_due(base), None);
+        // Settling takes transitions only, early; the clock event keeps its time.
+        assert_eq!(timers.pop_transition().unwrap(), t("late"));
+        assert_eq!(timers.pop_transition(), None);
+        let later = base + chrono::Duration::seconds(1);
+        assert_eq!(timers.pop_due(later).unwrap(), (later, clock_event));
         assert!(timers.is_empty());
     }
 }

@@ -4,9 +4,9 @@
 
 use crate::control::clock::Clock;
 use crate::control::error::ApiResult;
-use crate::control::lifecycle::{Status, Target, Timer, Timers};
+use crate::control::lifecycle::{Lifecycle, Status, TableRestoreState, Target, Timer, Timers};
 use crate::control::ops;
-use crate::model::{self, NamespaceStatus, WorkgroupStatus};
+use crate::model::{self, NamespaceStatus, SnapshotStatus, WorkgroupStatus};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
@@ -43,6 +43,10 @@ pub struct Settings {
     pub endpoint_host: String,
     /// How long a transitional status lasts before it settles.
     pub transition_delay: Duration,
+    /// How often each namespace gets a recovery point (AWS: about every 30 minutes).
+    pub recovery_point_interval: Duration,
+    /// How long a recovery point is kept (AWS: 24 hours).
+    pub recovery_point_retention: Duration,
 }
 
 impl Default for Settings {
@@ -50,6 +54,8 @@ impl Default for Settings {
         Settings {
             endpoint_host: "localhost".into(),
             transition_delay: Duration::seconds(2),
+            recovery_point_interval: Duration::minutes(30),
+            recovery_point_retention: Duration::hours(24),
         }
     }
 }
@@ -88,12 +94,72 @@ impl WorkgroupRecord {
     }
 }
 
+pub struct SnapshotRecord {
+    /// Everything GetSnapshot answers except the status and the remaining days.
+    pub view: model::Snapshot,
+    pub status: Status<SnapshotStatus>,
+    /// When the retention period runs out; `None` keeps the snapshot forever.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The namespace as it was when the snapshot was taken: what a restore puts back.
+    pub source: Image,
+    /// The resource policy, as put.
+    pub policy: Option<String>,
+}
+
+impl SnapshotRecord {
+    pub fn to_model(&self, now: DateTime<Utc>) -> model::Snapshot {
+        let remaining = match self.expires_at {
+            None => -1,
+            Some(at) => ((at - now).num_seconds().max(0) as f64 / 86_400.0).ceil() as i32,
+        };
+        model::Snapshot {
+            status: Some(self.status.get()),
+            snapshot_remaining_days: Some(remaining),
+            ..self.view.clone()
+        }
+    }
+}
+
+/// The settings of a namespace that a snapshot or recovery point preserves.
+#[derive(Clone, Debug)]
+pub struct Image {
+    pub namespace: model::Namespace,
+    pub admin_password: Option<String>,
+}
+
+pub struct RecoveryPointRecord {
+    pub view: model::RecoveryPoint,
+    pub source: Image,
+}
+
+pub struct TableRestoreRecord {
+    /// Everything GetTableRestoreStatus answers except the status.
+    pub view: model::TableRestoreStatus,
+    pub state: Status<TableRestoreState>,
+}
+
+impl TableRestoreRecord {
+    pub fn to_model(&self) -> model::TableRestoreStatus {
+        model::TableRestoreStatus {
+            status: Some(self.state.get().as_str().to_string()),
+            ..self.view.clone()
+        }
+    }
+}
+
 /// The resources of one account in one region. Maps are ordered by name so that list pages
 /// can resume after a key in O(log n).
 #[derive(Default)]
 pub struct Partition {
     pub namespaces: BTreeMap<String, NamespaceRecord>,
     pub workgroups: BTreeMap<String, WorkgroupRecord>,
+    pub snapshots: BTreeMap<String, SnapshotRecord>,
+    /// By id; ids are UUIDv7 made from the creation time, so this is also time order.
+    pub recovery_points: BTreeMap<String, RecoveryPointRecord>,
+    /// By id, time-ordered as recovery points are.
+    pub table_restores: BTreeMap<String, TableRestoreRecord>,
+    /// By id.
+    pub snapshot_copy_configurations: BTreeMap<String, model::SnapshotCopyConfiguration>,
     /// Tags of every taggable resource, by ARN. A resource has an entry from its creation until
     /// it is gone, so the entry also says whether the ARN names a live resource.
     pub tags: HashMap<String, BTreeMap<String, String>>,
@@ -112,6 +178,10 @@ impl Ctx<'_> {
     /// Settles `target` once the configured transition delay has passed.
     pub fn settle_later(&mut self, target: Target) {
         let at = self.now + self.settings.transition_delay;
+        self.schedule_at(at, target);
+    }
+
+    pub fn schedule_at(&mut self, at: DateTime<Utc>, target: Target) {
         self.timers.schedule(
             at,
             Timer {
@@ -119,6 +189,16 @@ impl Ctx<'_> {
                 target,
             },
         );
+    }
+
+    /// A UUIDv7 stamped with the emulator's time: unique, and sorting in creation order.
+    pub fn time_ordered_id(&self) -> String {
+        let ts = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            self.now.timestamp().max(0) as u64,
+            self.now.timestamp_subsec_nanos(),
+        );
+        uuid::Uuid::new_v7(ts).to_string()
     }
 }
 
@@ -129,13 +209,27 @@ struct Inner {
 }
 
 impl Inner {
-    /// Fires every timer due at `now` (every timer when `None`); returns how many fired.
-    fn fire_due(&mut self, now: Option<DateTime<Utc>>) -> usize {
+    /// Fires `timer` as of `now` in its partition.
+    fn fire(&mut self, timer: Timer, now: DateTime<Utc>, settings: &Settings) {
+        let Some(state) = self.partitions.get_mut(&timer.scope) else {
+            return;
+        };
+        let mut ctx = Ctx {
+            scope: &timer.scope,
+            now,
+            settings,
+            state,
+            timers: &mut self.timers,
+        };
+        ops::fire(&mut ctx, &timer.target);
+    }
+
+    /// Fires every timer due at `now`, each as of its own deadline, so that a clock moved
+    /// far ahead replays what would have happened in between.
+    fn fire_due(&mut self, now: DateTime<Utc>, settings: &Settings) -> usize {
         let mut fired = 0;
-        while let Some(timer) = self.timers.pop_due(now) {
-            if let Some(partition) = self.partitions.get_mut(&timer.scope) {
-                ops::settle(partition, &timer.target);
-            }
+        while let Some((at, timer)) = self.timers.pop_due(now) {
+            self.fire(timer, at, settings);
             fired += 1;
         }
         fired
@@ -175,7 +269,7 @@ impl Store {
         let now = self.clock.now();
         let mut guard = self.lock();
         let inner = &mut *guard;
-        inner.fire_due(Some(now));
+        inner.fire_due(now, &self.settings);
         let before = inner.timers.len();
         let state = inner.partitions.entry(scope.clone()).or_default();
         let mut ctx = Ctx {
@@ -198,13 +292,21 @@ impl Store {
     pub fn fire_due(&self) -> Option<DateTime<Utc>> {
         let now = self.clock.now();
         let mut inner = self.lock();
-        inner.fire_due(Some(now));
+        inner.fire_due(now, &self.settings);
         inner.timers.next_deadline()
     }
 
-    /// Completes every pending transition now, whatever its deadline.
+    /// Completes every pending transition now, whatever its deadline (clock events such as
+    /// snapshot expiry keep theirs).
     pub fn settle_all(&self) -> usize {
-        self.lock().fire_due(None)
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        let mut fired = 0;
+        while let Some(timer) = inner.timers.pop_transition() {
+            inner.fire(timer, now, &self.settings);
+            fired += 1;
+        }
+        fired
     }
 
     /// Moves the clock forward and fires what became due.
@@ -214,8 +316,8 @@ impl Store {
         self.wake.notify_one();
     }
 
-    pub fn pending_timers(&self) -> usize {
-        self.lock().timers.len()
+    pub fn pending_transitions(&self) -> usize {
+        self.lock().timers.pending_transitions()
     }
 }
 

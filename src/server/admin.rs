@@ -22,7 +22,7 @@ async fn health(State(app): State<App>) -> Json<Value> {
         "status": "running",
         "service": "redshift-serverless",
         "version": env!("CARGO_PKG_VERSION"),
-        "pendingTransitions": app.store.pending_timers(),
+        "pendingTransitions": app.store.pending_transitions(),
     }))
 }
 

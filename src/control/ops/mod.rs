@@ -4,12 +4,16 @@
 //! handlers see only requests that satisfy the model's constraints.
 
 mod namespace;
+mod recovery_point;
+mod restore;
+mod snapshot;
+mod snapshot_copy;
 mod tags;
 mod workgroup;
 
 use crate::control::error::{ApiError, ApiResult};
 use crate::control::lifecycle::Target;
-use crate::control::store::{Ctx, Partition, Scope, Store};
+use crate::control::store::{Ctx, Scope, Store};
 use crate::model::validate::{validate, Rejection};
 use crate::model::Operation;
 use serde::de::DeserializeOwned;
@@ -61,6 +65,27 @@ operations! {
     ListWorkgroups => workgroup::list,
     UpdateWorkgroup => workgroup::update,
     DeleteWorkgroup => workgroup::delete,
+    CreateSnapshot => snapshot::create,
+    GetSnapshot => snapshot::get,
+    ListSnapshots => snapshot::list,
+    UpdateSnapshot => snapshot::update,
+    DeleteSnapshot => snapshot::delete,
+    PutResourcePolicy => snapshot::put_policy,
+    GetResourcePolicy => snapshot::get_policy,
+    DeleteResourcePolicy => snapshot::delete_policy,
+    GetRecoveryPoint => recovery_point::get,
+    ListRecoveryPoints => recovery_point::list,
+    ConvertRecoveryPointToSnapshot => recovery_point::convert,
+    RestoreFromSnapshot => restore::from_snapshot,
+    RestoreFromRecoveryPoint => restore::from_recovery_point,
+    RestoreTableFromSnapshot => restore::table_from_snapshot,
+    RestoreTableFromRecoveryPoint => restore::table_from_recovery_point,
+    GetTableRestoreStatus => restore::get_table_restore,
+    ListTableRestoreStatus => restore::list_table_restores,
+    CreateSnapshotCopyConfiguration => snapshot_copy::create,
+    UpdateSnapshotCopyConfiguration => snapshot_copy::update,
+    DeleteSnapshotCopyConfiguration => snapshot_copy::delete,
+    ListSnapshotCopyConfigurations => snapshot_copy::list,
     TagResource => tags::tag,
     UntagResource => tags::untag,
     ListTagsForResource => tags::list,
@@ -79,11 +104,18 @@ fn run<I: DeserializeOwned, O: Serialize>(
         .map_err(|e| ApiError::internal(format!("encoding the response failed: {e}")).into())
 }
 
-/// Completes the transition a timer was waiting for.
-pub fn settle(state: &mut Partition, target: &Target) {
+/// Does what a timer was set for, as of `ctx.now`.
+pub fn fire(ctx: &mut Ctx, target: &Target) {
     match target {
-        Target::Namespace { name, id } => namespace::settle(state, name, id),
-        Target::Workgroup { name, id } => workgroup::settle(state, name, id),
+        Target::Namespace { name, id } => namespace::settle(ctx, name, id),
+        Target::Workgroup { name, id } => workgroup::settle(ctx, name, id),
+        Target::Snapshot { name, id } => snapshot::settle(ctx, name, id),
+        Target::TableRestore { id } => restore::settle_table_restore(ctx, id),
+        Target::SnapshotExpiry { name, id } => snapshot::expire(ctx, name, id),
+        Target::TakeRecoveryPoint { namespace, id } => {
+            namespace::take_recovery_point(ctx, namespace, id)
+        }
+        Target::RecoveryPointExpiry { id } => recovery_point::expire(ctx, id),
     }
 }
 

@@ -7,7 +7,7 @@ use super::{random_suffix, tags};
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
-use crate::control::store::{Ctx, NamespaceRecord, Partition};
+use crate::control::store::{Ctx, Image, NamespaceRecord, Partition};
 use crate::model::*;
 
 const AWS_OWNED_KMS_KEY: &str = "AWS_OWNED_KMS_KEY";
@@ -17,6 +17,58 @@ pub fn find<'a>(state: &'a mut Partition, name: &str) -> ApiResult<&'a mut Names
         .namespaces
         .get_mut(name)
         .ok_or_else(|| ApiError::not_found(ResourceKind::Namespace, name))
+}
+
+/// The namespace `name` as a snapshot would preserve it; it must exist and be AVAILABLE.
+pub fn image(state: &mut Partition, name: &str) -> ApiResult<Image> {
+    let record = find(state, name)?;
+    let status = record.status.get();
+    if status != NamespaceStatus::Available {
+        return Err(ApiError::busy(
+            ResourceKind::Namespace,
+            name,
+            status.as_str(),
+        ));
+    }
+    Ok(Image {
+        namespace: record.to_model(),
+        admin_password: record.admin_password.clone(),
+    })
+}
+
+/// Puts back what `image` preserved, as RestoreFromSnapshot and RestoreFromRecoveryPoint do:
+/// the database name, the admin user and its password, and the encryption key. The namespace
+/// goes MODIFYING until the restore settles.
+pub fn restore(
+    ctx: &mut Ctx,
+    name: &str,
+    image: &Image,
+    manage_password: Option<bool>,
+) -> ApiResult<Namespace> {
+    let secret = manage_password
+        .filter(|m| *m)
+        .map(|_| secret_arn(ctx, name));
+    let record = find(ctx.state, name)?;
+    record
+        .status
+        .apply_requested(Event::Update, ResourceKind::Namespace, name)?;
+    let source = &image.namespace;
+    let view = &mut record.view;
+    view.db_name = source.db_name.clone();
+    view.admin_username = source.admin_username.clone();
+    view.kms_key_id = source.kms_key_id.clone();
+    record.admin_password = image.admin_password.clone();
+    if let Some(secret) = secret {
+        view.admin_password_secret_arn = view.admin_password_secret_arn.take().or(Some(secret));
+        record.admin_password = None;
+    }
+    let namespace = record.to_model();
+    let id = record.view.namespace_id.clone().unwrap_or_default();
+    ctx.settle_later(Target::Namespace {
+        name: name.to_string(),
+        id,
+    });
+    Ok(namespace)
 }
 
 /// Redshift's rules for a database name: a letter or underscore, then letters, digits,
@@ -166,7 +218,16 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
         workgroup: None,
     };
     let namespace = record.to_model();
-    ctx.state.namespaces.insert(name, record);
+    let id = record.view.namespace_id.clone().unwrap_or_default();
+    ctx.state.namespaces.insert(name.clone(), record);
+    let first_recovery_point = ctx.now + ctx.settings.recovery_point_interval;
+    ctx.schedule_at(
+        first_recovery_point,
+        Target::TakeRecoveryPoint {
+            namespace: name,
+            id,
+        },
+    );
     Ok(CreateNamespaceResponse {
         namespace: Some(namespace),
     })
@@ -265,6 +326,8 @@ pub fn update(ctx: &mut Ctx, req: UpdateNamespaceRequest) -> ApiResult<UpdateNam
 }
 
 /// Emulates DeleteNamespace: refused while a workgroup uses the namespace.
+///
+/// A `finalSnapshotName` leaves a snapshot of the namespace behind.
 pub fn delete(ctx: &mut Ctx, req: DeleteNamespaceRequest) -> ApiResult<DeleteNamespaceResponse> {
     let name = req.namespace_name;
     let record = find(ctx.state, &name)?;
@@ -273,6 +336,22 @@ pub fn delete(ctx: &mut Ctx, req: DeleteNamespaceRequest) -> ApiResult<DeleteNam
             "Namespace '{name}' is used by workgroup '{workgroup}'; delete the workgroup before the namespace."
         )));
     }
+    match (
+        &req.final_snapshot_name,
+        req.final_snapshot_retention_period,
+    ) {
+        (Some(snapshot), retention) => {
+            let source = image(ctx.state, &name)?;
+            super::snapshot::take(ctx, snapshot, source, retention, None)?;
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::validation(
+                "finalSnapshotRetentionPeriod can only be given with finalSnapshotName.",
+            ))
+        }
+        (None, None) => {}
+    }
+    let record = find(ctx.state, &name)?;
     record
         .status
         .apply_requested(Event::Delete, ResourceKind::Namespace, &name)?;
@@ -282,16 +361,49 @@ pub fn delete(ctx: &mut Ctx, req: DeleteNamespaceRequest) -> ApiResult<DeleteNam
     Ok(DeleteNamespaceResponse { namespace })
 }
 
-pub fn settle(state: &mut Partition, name: &str, id: &str) {
-    let Some(record) = state.namespaces.get_mut(name) else {
+fn live<'a>(state: &'a mut Partition, name: &str, id: &str) -> Option<&'a mut NamespaceRecord> {
+    state
+        .namespaces
+        .get_mut(name)
+        .filter(|r| r.view.namespace_id.as_deref() == Some(id))
+}
+
+pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
+    let state = &mut *ctx.state;
+    let Some(record) = live(state, name, id) else {
         return;
     };
-    if record.view.namespace_id.as_deref() != Some(id) {
-        return;
-    }
     if let Ok(Next::Gone) = record.status.apply(Event::Settle) {
         let arn = record.view.namespace_arn.clone().unwrap_or_default();
         state.namespaces.remove(name);
         tags::detach(state, &arn);
+        state
+            .snapshot_copy_configurations
+            .retain(|_, c| c.namespace_name.as_deref() != Some(name));
     }
+}
+
+/// Takes the namespace's periodic recovery point and sets the timer for the next one; the
+/// chain ends with the namespace.
+pub fn take_recovery_point(ctx: &mut Ctx, name: &str, id: &str) {
+    let Some(record) = live(ctx.state, name, id) else {
+        return;
+    };
+    if record.status.get() == NamespaceStatus::Deleting {
+        return;
+    }
+    let image = Image {
+        namespace: record.to_model(),
+        admin_password: record.admin_password.clone(),
+    };
+    let workgroup = record.workgroup.clone();
+    super::recovery_point::record(ctx, image, workgroup);
+    let next = ctx.now + ctx.settings.recovery_point_interval;
+    ctx.schedule_at(
+        next,
+        Target::TakeRecoveryPoint {
+            namespace: name.to_string(),
+            id: id.to_string(),
+        },
+    );
 }

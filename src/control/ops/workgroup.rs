@@ -347,7 +347,8 @@ pub fn delete(ctx: &mut Ctx, req: DeleteWorkgroupRequest) -> ApiResult<DeleteWor
     Ok(DeleteWorkgroupResponse { workgroup })
 }
 
-pub fn settle(state: &mut Partition, name: &str, id: &str) {
+pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
+    let state = &mut *ctx.state;
     let Some(record) = state.workgroups.get_mut(name) else {
         return;
     };

@@ -1,0 +1,94 @@
+//! Recovery points: taken for every namespace at a fixed interval of the clock and kept for a
+//! fixed time (both in `Settings`); ListRecoveryPoints, GetRecoveryPoint,
+//! ConvertRecoveryPointToSnapshot.
+
+use crate::control::error::{ApiError, ApiResult, ResourceKind};
+use crate::control::lifecycle::Target;
+use crate::control::pagination::page;
+use crate::control::store::{Ctx, Image, Partition, RecoveryPointRecord};
+use crate::model::*;
+
+/// The size every emulated recovery point reports, in megabytes.
+const SIZE_MB: f64 = 32.0;
+
+pub fn find<'a>(state: &'a Partition, id: &str) -> ApiResult<&'a RecoveryPointRecord> {
+    state
+        .recovery_points
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(ResourceKind::RecoveryPoint, id))
+}
+
+/// Records a recovery point of `image` as of now and sets its expiry.
+pub fn record(ctx: &mut Ctx, image: Image, workgroup: Option<String>) {
+    let id = ctx.time_ordered_id();
+    let view = RecoveryPoint {
+        recovery_point_id: Some(id.clone()),
+        recovery_point_create_time: Some(IsoTime(ctx.now)),
+        namespace_name: image.namespace.namespace_name.clone(),
+        namespace_arn: image.namespace.namespace_arn.clone(),
+        workgroup_name: workgroup,
+        total_size_in_mega_bytes: Some(SIZE_MB),
+    };
+    ctx.state.recovery_points.insert(
+        id.clone(),
+        RecoveryPointRecord {
+            view,
+            source: image,
+        },
+    );
+    let expires = ctx.now + ctx.settings.recovery_point_retention;
+    ctx.schedule_at(expires, Target::RecoveryPointExpiry { id });
+}
+
+pub fn expire(ctx: &mut Ctx, id: &str) {
+    ctx.state.recovery_points.remove(id);
+}
+
+pub fn get(ctx: &mut Ctx, req: GetRecoveryPointRequest) -> ApiResult<GetRecoveryPointResponse> {
+    let record = find(ctx.state, &req.recovery_point_id)?;
+    Ok(GetRecoveryPointResponse {
+        recovery_point: Some(record.view.clone()),
+    })
+}
+
+/// Emulates ListRecoveryPoints, oldest first, filtered by namespace and creation time.
+pub fn list(
+    ctx: &mut Ctx,
+    req: ListRecoveryPointsRequest,
+) -> ApiResult<ListRecoveryPointsResponse> {
+    let keep = |r: &RecoveryPointRecord| {
+        let created = r.view.recovery_point_create_time.map(|t| t.0);
+        (req.namespace_name.is_none() || r.view.namespace_name == req.namespace_name)
+            && (req.namespace_arn.is_none() || r.view.namespace_arn == req.namespace_arn)
+            && req.start_time.is_none_or(|start| created >= Some(start.0))
+            && req.end_time.is_none_or(|end| created <= Some(end.0))
+    };
+    let page = page(
+        &ctx.state.recovery_points,
+        Operation::ListRecoveryPoints,
+        req.next_token.as_deref(),
+        req.max_results,
+        keep,
+    )?;
+    Ok(ListRecoveryPointsResponse {
+        recovery_points: Some(page.items.into_iter().map(|r| r.view.clone()).collect()),
+        next_token: page.next_token,
+    })
+}
+
+pub fn convert(
+    ctx: &mut Ctx,
+    req: ConvertRecoveryPointToSnapshotRequest,
+) -> ApiResult<ConvertRecoveryPointToSnapshotResponse> {
+    let source = find(ctx.state, &req.recovery_point_id)?.source.clone();
+    let snapshot = super::snapshot::take(
+        ctx,
+        &req.snapshot_name,
+        source,
+        req.retention_period,
+        req.tags,
+    )?;
+    Ok(ConvertRecoveryPointToSnapshotResponse {
+        snapshot: Some(snapshot),
+    })
+}

@@ -1,0 +1,256 @@
+//! Restores: a whole namespace from a snapshot or a recovery point, and single tables
+//! (RestoreTableFromSnapshot, RestoreTableFromRecoveryPoint, GetTableRestoreStatus,
+//! ListTableRestoreStatus). Table restores move PENDING → IN_PROGRESS → SUCCEEDED on the clock.
+
+use crate::control::error::{ApiError, ApiResult, ResourceKind};
+use crate::control::lifecycle::{Event, Next, Status, TableRestoreState, Target};
+use crate::control::pagination::page;
+use crate::control::store::{Ctx, Image, TableRestoreRecord};
+use crate::model::*;
+
+/// The size every emulated table restore reports, in megabytes.
+const TABLE_SIZE_MB: i64 = 16;
+
+/// A restore goes into `namespace` through `workgroup`: the workgroup must be that namespace's
+/// and be AVAILABLE.
+fn check_target(ctx: &mut Ctx, namespace: &str, workgroup: &str) -> ApiResult<()> {
+    super::namespace::find(ctx.state, namespace)?;
+    let record = super::workgroup::find(ctx.state, workgroup)?;
+    let owner = record.view.namespace_name.as_deref().unwrap_or_default();
+    if owner != namespace {
+        return Err(ApiError::validation(format!(
+            "Workgroup '{workgroup}' belongs to namespace '{owner}', not to namespace '{namespace}'."
+        )));
+    }
+    let status = record.status.get();
+    if status != WorkgroupStatus::Available {
+        return Err(ApiError::busy(
+            ResourceKind::Workgroup,
+            workgroup,
+            status.as_str(),
+        ));
+    }
+    Ok(())
+}
+
+fn snapshot_image(
+    ctx: &mut Ctx,
+    name: Option<&str>,
+    arn: Option<&str>,
+    owner: Option<&str>,
+) -> ApiResult<(String, Image)> {
+    let record = super::snapshot::find_named(ctx, name, arn, owner)?;
+    let snapshot_name = record.view.snapshot_name.clone().unwrap_or_default();
+    let status = record.status.get();
+    if status != SnapshotStatus::Available {
+        return Err(ApiError::busy(
+            ResourceKind::Snapshot,
+            &snapshot_name,
+            status.as_str(),
+        ));
+    }
+    Ok((snapshot_name, record.source.clone()))
+}
+
+/// Emulates RestoreFromSnapshot: the namespace takes the snapshot's database name, admin user
+/// and key, going MODIFYING until the restore settles.
+pub fn from_snapshot(
+    ctx: &mut Ctx,
+    req: RestoreFromSnapshotRequest,
+) -> ApiResult<RestoreFromSnapshotResponse> {
+    let (snapshot_name, image) = snapshot_image(
+        ctx,
+        req.snapshot_name.as_deref(),
+        req.snapshot_arn.as_deref(),
+        req.owner_account.as_deref(),
+    )?;
+    check_target(ctx, &req.namespace_name, &req.workgroup_name)?;
+    let namespace =
+        super::namespace::restore(ctx, &req.namespace_name, &image, req.manage_admin_password)?;
+    Ok(RestoreFromSnapshotResponse {
+        namespace: Some(namespace),
+        owner_account: Some(ctx.scope.account.clone()),
+        snapshot_name: Some(snapshot_name),
+    })
+}
+
+pub fn from_recovery_point(
+    ctx: &mut Ctx,
+    req: RestoreFromRecoveryPointRequest,
+) -> ApiResult<RestoreFromRecoveryPointResponse> {
+    let image = super::recovery_point::find(ctx.state, &req.recovery_point_id)?
+        .source
+        .clone();
+    check_target(ctx, &req.namespace_name, &req.workgroup_name)?;
+    let namespace = super::namespace::restore(ctx, &req.namespace_name, &image, None)?;
+    Ok(RestoreFromRecoveryPointResponse {
+        namespace: Some(namespace),
+        recovery_point_id: Some(req.recovery_point_id),
+    })
+}
+
+/// Records a table restore request and starts it on the clock.
+fn start_table_restore(ctx: &mut Ctx, view: TableRestoreStatus) -> TableRestoreStatus {
+    let id = ctx.time_ordered_id();
+    let view = TableRestoreStatus {
+        table_restore_request_id: Some(id.clone()),
+        request_time: Some(EpochTime(ctx.now)),
+        progress_in_mega_bytes: Some(0),
+        total_data_in_mega_bytes: Some(TABLE_SIZE_MB),
+        ..view
+    };
+    let record = TableRestoreRecord {
+        view,
+        state: Status::initial(TableRestoreState::Pending),
+    };
+    let answer = record.to_model();
+    ctx.state.table_restores.insert(id.clone(), record);
+    ctx.settle_later(Target::TableRestore { id });
+    answer
+}
+
+/// Emulates RestoreTableFromSnapshot: the snapshot must be of the namespace restored into.
+pub fn table_from_snapshot(
+    ctx: &mut Ctx,
+    req: RestoreTableFromSnapshotRequest,
+) -> ApiResult<RestoreTableFromSnapshotResponse> {
+    let (_, image) = snapshot_image(ctx, Some(&req.snapshot_name), None, None)?;
+    check_same_namespace(
+        &image,
+        &req.namespace_name,
+        ResourceKind::Snapshot,
+        &req.snapshot_name,
+    )?;
+    check_target(ctx, &req.namespace_name, &req.workgroup_name)?;
+    let status = start_table_restore(
+        ctx,
+        TableRestoreStatus {
+            namespace_name: Some(req.namespace_name),
+            workgroup_name: Some(req.workgroup_name),
+            snapshot_name: Some(req.snapshot_name),
+            source_database_name: Some(req.source_database_name),
+            source_schema_name: req.source_schema_name,
+            source_table_name: Some(req.source_table_name),
+            target_database_name: req.target_database_name,
+            target_schema_name: req.target_schema_name,
+            new_table_name: Some(req.new_table_name),
+            ..TableRestoreStatus::default()
+        },
+    );
+    Ok(RestoreTableFromSnapshotResponse {
+        table_restore_status: Some(status),
+    })
+}
+
+pub fn table_from_recovery_point(
+    ctx: &mut Ctx,
+    req: RestoreTableFromRecoveryPointRequest,
+) -> ApiResult<RestoreTableFromRecoveryPointResponse> {
+    let image = super::recovery_point::find(ctx.state, &req.recovery_point_id)?
+        .source
+        .clone();
+    check_same_namespace(
+        &image,
+        &req.namespace_name,
+        ResourceKind::RecoveryPoint,
+        &req.recovery_point_id,
+    )?;
+    check_target(ctx, &req.namespace_name, &req.workgroup_name)?;
+    let status = start_table_restore(
+        ctx,
+        TableRestoreStatus {
+            namespace_name: Some(req.namespace_name),
+            workgroup_name: Some(req.workgroup_name),
+            recovery_point_id: Some(req.recovery_point_id),
+            source_database_name: Some(req.source_database_name),
+            source_schema_name: req.source_schema_name,
+            source_table_name: Some(req.source_table_name),
+            target_database_name: req.target_database_name,
+            target_schema_name: req.target_schema_name,
+            new_table_name: Some(req.new_table_name),
+            ..TableRestoreStatus::default()
+        },
+    );
+    Ok(RestoreTableFromRecoveryPointResponse {
+        table_restore_status: Some(status),
+    })
+}
+
+fn check_same_namespace(
+    image: &Image,
+    namespace: &str,
+    kind: ResourceKind,
+    name: &str,
+) -> ApiResult<()> {
+    let source = image
+        .namespace
+        .namespace_name
+        .as_deref()
+        .unwrap_or_default();
+    if source == namespace {
+        Ok(())
+    } else {
+        Err(ApiError::validation(format!(
+            "{kind} '{name}' is of namespace '{source}'; a table can only be restored into the namespace it came from, not '{namespace}'."
+        )))
+    }
+}
+
+pub fn get_table_restore(
+    ctx: &mut Ctx,
+    req: GetTableRestoreStatusRequest,
+) -> ApiResult<GetTableRestoreStatusResponse> {
+    let id = &req.table_restore_request_id;
+    let record = ctx
+        .state
+        .table_restores
+        .get(id)
+        .ok_or_else(|| ApiError::not_found(ResourceKind::TableRestoreRequest, id))?;
+    Ok(GetTableRestoreStatusResponse {
+        table_restore_status: Some(record.to_model()),
+    })
+}
+
+pub fn list_table_restores(
+    ctx: &mut Ctx,
+    req: ListTableRestoreStatusRequest,
+) -> ApiResult<ListTableRestoreStatusResponse> {
+    let keep = |r: &TableRestoreRecord| {
+        (req.namespace_name.is_none() || r.view.namespace_name == req.namespace_name)
+            && (req.workgroup_name.is_none() || r.view.workgroup_name == req.workgroup_name)
+    };
+    let page = page(
+        &ctx.state.table_restores,
+        Operation::ListTableRestoreStatus,
+        req.next_token.as_deref(),
+        req.max_results,
+        keep,
+    )?;
+    Ok(ListTableRestoreStatusResponse {
+        table_restore_statuses: Some(
+            page.items
+                .into_iter()
+                .map(TableRestoreRecord::to_model)
+                .collect(),
+        ),
+        next_token: page.next_token,
+    })
+}
+
+/// Advances a table restore one step; once IN_PROGRESS, it finishes after another delay.
+pub fn settle_table_restore(ctx: &mut Ctx, id: &str) {
+    let Some(record) = ctx.state.table_restores.get_mut(id) else {
+        return;
+    };
+    match record.state.apply(Event::Settle) {
+        Ok(Next::Become(TableRestoreState::InProgress)) => {
+            record.view.progress_in_mega_bytes = Some(TABLE_SIZE_MB / 2);
+            ctx.settle_later(Target::TableRestore { id: id.to_string() });
+        }
+        Ok(Next::Become(TableRestoreState::Succeeded)) => {
+            record.view.progress_in_mega_bytes = Some(TABLE_SIZE_MB);
+            record.view.message = Some("Table restore completed successfully.".into());
+        }
+        _ => {}
+    }
+}

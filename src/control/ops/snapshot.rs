@@ -1,0 +1,404 @@
+//! Snapshots: CreateSnapshot, GetSnapshot, ListSnapshots, UpdateSnapshot, DeleteSnapshot, and
+//! the resource policies on them (PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy).
+//!
+//! A snapshot is CREATING until the transition delay passes, then AVAILABLE until it is deleted
+//! or its retention period runs out on the clock (`-1` keeps it forever).
+
+use super::tags;
+use crate::control::error::{ApiError, ApiResult, ResourceKind};
+use crate::control::lifecycle::{Event, Status, Target};
+use crate::control::pagination::page;
+use crate::control::store::{Ctx, Image, Partition, SnapshotRecord};
+use crate::model::*;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+
+/// The size every emulated snapshot reports, in megabytes.
+const BACKUP_SIZE_MB: f64 = 32.0;
+
+/// "-1 keeps forever"; AWS accepts 1 to 3653 days otherwise.
+pub fn check_retention(member: &str, days: i32) -> ApiResult<()> {
+    if days == -1 || (1..=3653).contains(&days) {
+        Ok(())
+    } else {
+        Err(ApiError::validation(format!(
+            "{member} {days} is not valid: use -1 to keep indefinitely, or a number of days from 1 to 3653."
+        )))
+    }
+}
+
+pub fn find<'a>(state: &'a mut Partition, name: &str) -> ApiResult<&'a mut SnapshotRecord> {
+    state
+        .snapshots
+        .get_mut(name)
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Snapshot, name))
+}
+
+fn find_by_arn<'a>(state: &'a mut Partition, arn: &str) -> ApiResult<&'a mut SnapshotRecord> {
+    state
+        .snapshots
+        .values_mut()
+        .find(|s| s.view.snapshot_arn.as_deref() == Some(arn))
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Snapshot, arn))
+}
+
+/// Snapshots of other accounts are not visible here: an `ownerAccount` naming another account
+/// finds nothing.
+fn check_owner(ctx: &Ctx, owner: Option<&str>, name: &str) -> ApiResult<()> {
+    match owner {
+        Some(owner) if owner != ctx.scope.account => {
+            Err(ApiError::not_found(ResourceKind::Snapshot, name))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The snapshot named by exactly one of a name and an ARN, as GetSnapshot and
+/// RestoreFromSnapshot take them.
+pub fn find_named<'a>(
+    ctx: &'a mut Ctx,
+    name: Option<&str>,
+    arn: Option<&str>,
+    owner: Option<&str>,
+) -> ApiResult<&'a mut SnapshotRecord> {
+    let shown = name.or(arn).unwrap_or_default().to_string();
+    check_owner(ctx, owner, &shown)?;
+    match (name, arn) {
+        (Some(name), None) => find(ctx.state, name),
+        (None, Some(arn)) => find_by_arn(ctx.state, arn),
+        _ => Err(ApiError::validation(
+            "Specify exactly one of snapshotName and snapshotArn.",
+        )),
+    }
+}
+
+/// Takes a snapshot of `source` named `name`: the one way a snapshot comes to be, whether
+/// asked for, left by DeleteNamespace, converted from a recovery point or scheduled.
+pub fn take(
+    ctx: &mut Ctx,
+    name: &str,
+    source: Image,
+    retention: Option<i32>,
+    tag_list: Option<Vec<Tag>>,
+) -> ApiResult<Snapshot> {
+    let retention = retention.unwrap_or(-1);
+    check_retention("retentionPeriod", retention)?;
+    if ctx.state.snapshots.contains_key(name) {
+        return Err(ApiError::already_exists(ResourceKind::Snapshot, name));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let arn = ctx.scope.arn(&format!("snapshot/{id}"));
+    let ns = &source.namespace;
+    let view = Snapshot {
+        snapshot_name: Some(name.to_string()),
+        snapshot_arn: Some(arn.clone()),
+        namespace_name: ns.namespace_name.clone(),
+        namespace_arn: ns.namespace_arn.clone(),
+        owner_account: Some(ctx.scope.account.clone()),
+        admin_username: ns.admin_username.clone(),
+        admin_password_secret_arn: ns.admin_password_secret_arn.clone(),
+        admin_password_secret_kms_key_id: ns.admin_password_secret_kms_key_id.clone(),
+        kms_key_id: ns.kms_key_id.clone(),
+        snapshot_create_time: Some(IsoTime(ctx.now)),
+        snapshot_retention_period: Some(retention),
+        snapshot_retention_start_time: Some(IsoTime(ctx.now)),
+        total_backup_size_in_mega_bytes: Some(BACKUP_SIZE_MB),
+        actual_incremental_backup_size_in_mega_bytes: Some(BACKUP_SIZE_MB),
+        backup_progress_in_mega_bytes: Some(BACKUP_SIZE_MB),
+        current_backup_rate_in_mega_bytes_per_second: Some(BACKUP_SIZE_MB),
+        elapsed_time_in_seconds: Some(ctx.settings.transition_delay.num_seconds()),
+        estimated_seconds_to_completion: Some(0),
+        accounts_with_restore_access: Some(Vec::new()),
+        ..Snapshot::default()
+    };
+    let expires_at = expiry(ctx.now, retention);
+    let record = SnapshotRecord {
+        view,
+        status: Status::initial(SnapshotStatus::Creating),
+        expires_at,
+        source,
+        policy: None,
+    };
+    let snapshot = record.to_model(ctx.now);
+    tags::attach(ctx.state, &arn, tag_list);
+    ctx.state.snapshots.insert(name.to_string(), record);
+    ctx.settle_later(Target::Snapshot {
+        name: name.to_string(),
+        id: id.clone(),
+    });
+    if let Some(at) = expires_at {
+        ctx.schedule_at(
+            at,
+            Target::SnapshotExpiry {
+                name: name.to_string(),
+                id,
+            },
+        );
+    }
+    Ok(snapshot)
+}
+
+fn expiry(start: DateTime<Utc>, retention_days: i32) -> Option<DateTime<Utc>> {
+    (retention_days > 0).then(|| start + Duration::days(retention_days.into()))
+}
+
+fn id_of(record: &SnapshotRecord) -> String {
+    let arn = record.view.snapshot_arn.as_deref().unwrap_or_default();
+    arn.rsplit('/').next().unwrap_or_default().to_string()
+}
+
+/// Emulates CreateSnapshot: the namespace must exist and be AVAILABLE.
+pub fn create(ctx: &mut Ctx, req: CreateSnapshotRequest) -> ApiResult<CreateSnapshotResponse> {
+    let source = super::namespace::image(ctx.state, &req.namespace_name)?;
+    let snapshot = take(
+        ctx,
+        &req.snapshot_name,
+        source,
+        req.retention_period,
+        req.tags,
+    )?;
+    Ok(CreateSnapshotResponse {
+        snapshot: Some(snapshot),
+    })
+}
+
+pub fn get(ctx: &mut Ctx, req: GetSnapshotRequest) -> ApiResult<GetSnapshotResponse> {
+    let now = ctx.now;
+    let record = find_named(
+        ctx,
+        req.snapshot_name.as_deref(),
+        req.snapshot_arn.as_deref(),
+        req.owner_account.as_deref(),
+    )?;
+    Ok(GetSnapshotResponse {
+        snapshot: Some(record.to_model(now)),
+    })
+}
+
+pub fn list(ctx: &mut Ctx, req: ListSnapshotsRequest) -> ApiResult<ListSnapshotsResponse> {
+    let own = req
+        .owner_account
+        .as_deref()
+        .is_none_or(|owner| owner == ctx.scope.account);
+    let keep = |s: &SnapshotRecord| {
+        let created = s.view.snapshot_create_time.map(|t| t.0);
+        own && (req.namespace_name.is_none() || s.view.namespace_name == req.namespace_name)
+            && (req.namespace_arn.is_none() || s.view.namespace_arn == req.namespace_arn)
+            && req.start_time.is_none_or(|start| created >= Some(start.0))
+            && req.end_time.is_none_or(|end| created <= Some(end.0))
+    };
+    let page = page(
+        &ctx.state.snapshots,
+        Operation::ListSnapshots,
+        req.next_token.as_deref(),
+        req.max_results,
+        keep,
+    )?;
+    Ok(ListSnapshotsResponse {
+        snapshots: Some(
+            page.items
+                .into_iter()
+                .map(|s| s.to_model(ctx.now))
+                .collect(),
+        ),
+        next_token: page.next_token,
+    })
+}
+
+/// Emulates UpdateSnapshot: a new retention period counts from the snapshot's retention start.
+pub fn update(ctx: &mut Ctx, req: UpdateSnapshotRequest) -> ApiResult<UpdateSnapshotResponse> {
+    if let Some(days) = req.retention_period {
+        check_retention("retentionPeriod", days)?;
+    }
+    let now = ctx.now;
+    let record = find(ctx.state, &req.snapshot_name)?;
+    let mut reschedule = None;
+    if let Some(days) = req.retention_period {
+        let start = record
+            .view
+            .snapshot_retention_start_time
+            .map_or(now, |t| t.0);
+        record.view.snapshot_retention_period = Some(days);
+        record.expires_at = expiry(start, days);
+        reschedule = record.expires_at.map(|at| (at, id_of(record)));
+    }
+    let snapshot = record.to_model(now);
+    if let Some((at, id)) = reschedule {
+        ctx.schedule_at(
+            at.max(now),
+            Target::SnapshotExpiry {
+                name: req.snapshot_name,
+                id,
+            },
+        );
+    }
+    Ok(UpdateSnapshotResponse {
+        snapshot: Some(snapshot),
+    })
+}
+
+pub fn delete(ctx: &mut Ctx, req: DeleteSnapshotRequest) -> ApiResult<DeleteSnapshotResponse> {
+    let now = ctx.now;
+    let record = find(ctx.state, &req.snapshot_name)?;
+    record
+        .status
+        .apply_requested(Event::Delete, ResourceKind::Snapshot, &req.snapshot_name)?;
+    let snapshot = record.to_model(now);
+    remove(ctx.state, &req.snapshot_name);
+    Ok(DeleteSnapshotResponse {
+        snapshot: Some(snapshot),
+    })
+}
+
+fn remove(state: &mut Partition, name: &str) {
+    if let Some(record) = state.snapshots.remove(name) {
+        tags::detach(
+            state,
+            record.view.snapshot_arn.as_deref().unwrap_or_default(),
+        );
+    }
+}
+
+pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
+    if let Some(record) = ctx.state.snapshots.get_mut(name).filter(|r| id_of(r) == id) {
+        let _ = record.status.apply(Event::Settle);
+    }
+}
+
+/// The retention period ran out: the snapshot disappears, unless its retention was changed
+/// since this timer was set.
+pub fn expire(ctx: &mut Ctx, name: &str, id: &str) {
+    let due = ctx
+        .state
+        .snapshots
+        .get(name)
+        .filter(|r| id_of(r) == id)
+        .is_some_and(|r| r.expires_at.is_some_and(|at| at <= ctx.now));
+    if due {
+        remove(ctx.state, name);
+    }
+}
+
+/// The accounts a policy lets restore the snapshot: the AWS principals of its Allow
+/// statements, as 12-digit account ids (`arn:aws:iam::<account>:...` is reduced to the account).
+fn principal_accounts(policy: &Value) -> Vec<String> {
+    let statements = match &policy["Statement"] {
+        Value::Array(list) => list.iter().collect(),
+        single @ Value::Object(_) => vec![single],
+        _ => Vec::new(),
+    };
+    let mut accounts: Vec<String> = statements
+        .into_iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .flat_map(|s| match &s["Principal"]["AWS"] {
+            Value::String(one) => vec![one.clone()],
+            Value::Array(many) => many
+                .iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .filter_map(|p| {
+            let account = if p.starts_with("arn:") {
+                p.split(':').nth(4)?.to_string()
+            } else {
+                p
+            };
+            (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+        })
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    accounts
+}
+
+fn check_policy(policy: &str) -> ApiResult<Value> {
+    let parsed: Value = serde_json::from_str(policy).map_err(|e| {
+        ApiError::validation(format!("The resource policy is not valid JSON: {e}."))
+    })?;
+    if !parsed.is_object() || !(parsed["Statement"].is_array() || parsed["Statement"].is_object()) {
+        return Err(ApiError::validation(
+            "The resource policy must be a JSON object with a Statement.",
+        ));
+    }
+    Ok(parsed)
+}
+
+/// Emulates PutResourcePolicy on a snapshot: the accounts the policy allows become the
+/// snapshot's `accountsWithRestoreAccess`.
+pub fn put_policy(
+    ctx: &mut Ctx,
+    req: PutResourcePolicyRequest,
+) -> ApiResult<PutResourcePolicyResponse> {
+    let parsed = check_policy(&req.policy)?;
+    let record = find_by_arn(ctx.state, &req.resource_arn)?;
+    record.view.accounts_with_restore_access = Some(principal_accounts(&parsed));
+    record.policy = Some(req.policy.clone());
+    Ok(PutResourcePolicyResponse {
+        resource_policy: Some(ResourcePolicy {
+            resource_arn: Some(req.resource_arn),
+            policy: Some(req.policy),
+        }),
+    })
+}
+
+pub fn get_policy(
+    ctx: &mut Ctx,
+    req: GetResourcePolicyRequest,
+) -> ApiResult<GetResourcePolicyResponse> {
+    let record = find_by_arn(ctx.state, &req.resource_arn)?;
+    let policy = record
+        .policy
+        .clone()
+        .ok_or_else(|| ApiError::not_found(ResourceKind::ResourcePolicy, &req.resource_arn))?;
+    Ok(GetResourcePolicyResponse {
+        resource_policy: Some(ResourcePolicy {
+            resource_arn: Some(req.resource_arn),
+            policy: Some(policy),
+        }),
+    })
+}
+
+pub fn delete_policy(
+    ctx: &mut Ctx,
+    req: DeleteResourcePolicyRequest,
+) -> ApiResult<DeleteResourcePolicyResponse> {
+    let record = find_by_arn(ctx.state, &req.resource_arn)?;
+    if record.policy.take().is_none() {
+        return Err(ApiError::not_found(
+            ResourceKind::ResourcePolicy,
+            &req.resource_arn,
+        ));
+    }
+    record.view.accounts_with_restore_access = Some(Vec::new());
+    Ok(DeleteResourcePolicyResponse {})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn principals_become_accounts() {
+        let policy = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": ["739247239426", "arn:aws:iam::111122223333:root"]}, "Action": "*"},
+            {"Effect": "Deny", "Principal": {"AWS": "444455556666"}, "Action": "*"},
+            {"Effect": "Allow", "Principal": "*", "Action": "*"}
+        ]});
+        assert_eq!(
+            principal_accounts(&policy),
+            vec!["111122223333", "739247239426"]
+        );
+    }
+
+    #[test]
+    fn retention_rules() {
+        for ok in [-1, 1, 3653] {
+            assert!(check_retention("retentionPeriod", ok).is_ok());
+        }
+        for bad in [0, -2, 3654] {
+            assert!(check_retention("retentionPeriod", bad).is_err());
+        }
+    }
+}
