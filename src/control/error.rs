@@ -19,8 +19,6 @@ pub enum ErrorCode {
     Throttling,
     TooManyTags,
     Validation,
-    /// Not an AWS error: the operation exists in the API but this emulator does not serve it yet.
-    NotImplemented,
 }
 
 impl ErrorCode {
@@ -38,14 +36,12 @@ impl ErrorCode {
             ErrorCode::Throttling => "ThrottlingException",
             ErrorCode::TooManyTags => "TooManyTagsException",
             ErrorCode::Validation => "ValidationException",
-            ErrorCode::NotImplemented => "NotImplementedException",
         }
     }
 
     pub fn status(self) -> u16 {
         match self {
             ErrorCode::InternalServer => 500,
-            ErrorCode::NotImplemented => 501,
             _ => 400,
         }
     }
@@ -61,6 +57,13 @@ pub enum ResourceKind {
     TableRestoreRequest,
     SnapshotCopyConfiguration,
     ResourcePolicy,
+    Track,
+    EndpointAccess,
+    CustomDomainAssociation,
+    UsageLimit,
+    ScheduledAction,
+    ReservationOffering,
+    Reservation,
 }
 
 impl fmt::Display for ResourceKind {
@@ -73,6 +76,13 @@ impl fmt::Display for ResourceKind {
             ResourceKind::TableRestoreRequest => "Table restore request",
             ResourceKind::SnapshotCopyConfiguration => "Snapshot copy configuration",
             ResourceKind::ResourcePolicy => "Resource policy for",
+            ResourceKind::Track => "Track",
+            ResourceKind::EndpointAccess => "Endpoint",
+            ResourceKind::CustomDomainAssociation => "Custom domain",
+            ResourceKind::UsageLimit => "Usage limit",
+            ResourceKind::ScheduledAction => "Scheduled action",
+            ResourceKind::ReservationOffering => "Reservation offering",
+            ResourceKind::Reservation => "Reservation",
         })
     }
 }
@@ -164,13 +174,11 @@ impl ApiError {
         )
     }
 
-    pub fn not_implemented(op: Operation) -> ApiError {
+    /// The request would have succeeded, but `dryRun` was set.
+    pub fn dry_run() -> ApiError {
         ApiError::new(
-            ErrorCode::NotImplemented,
-            format!(
-                "RedshiftServerless.{} is part of the API but redshift-serverless-local does not implement it yet.",
-                op.name()
-            ),
+            ErrorCode::DryRun,
+            "The request would have succeeded, but dryRun was set, so nothing was changed.",
         )
     }
 

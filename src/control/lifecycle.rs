@@ -83,6 +83,37 @@ impl Lifecycle for SnapshotStatus {
     }
 }
 
+/// The status of a managed VPC endpoint. The model sends it as a plain string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointStatus {
+    Creating,
+    Active,
+    Modifying,
+    Deleting,
+}
+
+impl Lifecycle for EndpointStatus {
+    fn transition(self, event: Event) -> Result<Next<Self>, Refused> {
+        use EndpointStatus::*;
+        match (self, event) {
+            (Active, Event::Update) => Ok(Next::Become(Modifying)),
+            (Active, Event::Delete) => Ok(Next::Become(Deleting)),
+            (Creating | Modifying, Event::Settle) => Ok(Next::Become(Active)),
+            (Deleting, Event::Settle) => Ok(Next::Gone),
+            _ => Err(Refused),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            EndpointStatus::Creating => "CREATING",
+            EndpointStatus::Active => "ACTIVE",
+            EndpointStatus::Modifying => "MODIFYING",
+            EndpointStatus::Deleting => "DELETING",
+        }
+    }
+}
+
 /// The progress of a table restore request. The model sends it as a plain string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TableRestoreState {
@@ -165,6 +196,10 @@ pub enum Target {
     TableRestore {
         id: String,
     },
+    EndpointAccess {
+        name: String,
+        id: String,
+    },
     /// Clock events: things AWS does on a schedule.
     SnapshotExpiry {
         name: String,
@@ -177,6 +212,14 @@ pub enum Target {
     RecoveryPointExpiry {
         id: String,
     },
+    /// A scheduled action is due to run at the moment this timer fires.
+    ScheduledAction {
+        name: String,
+        id: String,
+    },
+    CredentialsExpiry {
+        password: String,
+    },
 }
 
 impl Target {
@@ -188,6 +231,7 @@ impl Target {
                 | Target::Workgroup { .. }
                 | Target::Snapshot { .. }
                 | Target::TableRestore { .. }
+                | Target::EndpointAccess { .. }
         )
     }
 }
@@ -326,6 +370,23 @@ mod tests {
                 let expected = match (status, event) {
                     (Pending, Event::Settle) => Ok(Next::Become(InProgress)),
                     (InProgress, Event::Settle) => Ok(Next::Become(Succeeded)),
+                    _ => Err(Refused),
+                };
+                assert_eq!(status.transition(event), expected, "{status:?} + {event:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn endpoint_transitions_as_a_table() {
+        use EndpointStatus::*;
+        for status in [Creating, Active, Modifying, Deleting] {
+            for event in [Event::Update, Event::Delete, Event::Settle] {
+                let expected = match (status, event) {
+                    (Active, Event::Update) => Ok(Next::Become(Modifying)),
+                    (Active, Event::Delete) => Ok(Next::Become(Deleting)),
+                    (Creating | Modifying, Event::Settle) => Ok(Next::Become(Active)),
+                    (Deleting, Event::Settle) => Ok(Next::Gone),
                     _ => Err(Refused),
                 };
                 assert_eq!(status.transition(event), expected, "{status:?} + {event:?}");

@@ -7,4 +7,5 @@ pub mod error;
 pub mod lifecycle;
 pub mod ops;
 pub mod pagination;
+pub mod schedule;
 pub mod store;

@@ -4,7 +4,9 @@
 
 use crate::control::clock::Clock;
 use crate::control::error::ApiResult;
-use crate::control::lifecycle::{Lifecycle, Status, TableRestoreState, Target, Timer, Timers};
+use crate::control::lifecycle::{
+    EndpointStatus, Lifecycle, Status, TableRestoreState, Target, Timer, Timers,
+};
 use crate::control::ops;
 use crate::model::{self, NamespaceStatus, SnapshotStatus, WorkgroupStatus};
 use chrono::{DateTime, Duration, Utc};
@@ -34,6 +36,16 @@ impl Scope {
             self.region, self.account
         )
     }
+}
+
+/// Who is calling, as far as the credentials tell: GetCredentials derives the database user
+/// from it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Caller {
+    /// The access key id the request was signed with, if it was signed.
+    pub access_key: Option<String>,
+    /// Temporary credentials (a session token was sent): the caller is an assumed role.
+    pub assumed_role: bool,
 }
 
 /// Settings the handlers read; fixed for the life of the server.
@@ -68,6 +80,10 @@ pub struct NamespaceRecord {
     pub admin_password: Option<String>,
     /// The one workgroup on this namespace, if any.
     pub workgroup: Option<String>,
+    /// The Identity Center application given at creation (`redshiftIdcApplicationArn`).
+    pub idc_application_arn: Option<String>,
+    /// The Identity Center application associated through the lakehouse configuration.
+    pub lakehouse_idc_application_arn: Option<String>,
 }
 
 impl NamespaceRecord {
@@ -147,6 +163,40 @@ impl TableRestoreRecord {
     }
 }
 
+pub struct EndpointRecord {
+    /// Everything GetEndpointAccess answers except the status.
+    pub view: model::EndpointAccess,
+    pub status: Status<EndpointStatus>,
+    pub id: String,
+}
+
+impl EndpointRecord {
+    pub fn to_model(&self) -> model::EndpointAccess {
+        model::EndpointAccess {
+            endpoint_status: Some(self.status.get().as_str().to_string()),
+            ..self.view.clone()
+        }
+    }
+}
+
+pub struct ScheduledActionRecord {
+    /// Everything GetScheduledAction answers except the next invocations.
+    pub view: model::ScheduledActionResponse,
+    /// The parsed schedule, and when it fires next (`None`: never again).
+    pub schedule: crate::control::schedule::Schedule,
+    pub next_at: Option<DateTime<Utc>>,
+}
+
+/// Temporary database credentials issued by GetCredentials, kept until they expire so that a
+/// data plane can accept them as logins.
+#[derive(Clone, Debug)]
+pub struct IssuedCredentials {
+    pub workgroup: String,
+    pub db_user: String,
+    pub db_name: Option<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// The resources of one account in one region. Maps are ordered by name so that list pages
 /// can resume after a key in O(log n).
 #[derive(Default)]
@@ -160,6 +210,20 @@ pub struct Partition {
     pub table_restores: BTreeMap<String, TableRestoreRecord>,
     /// By id.
     pub snapshot_copy_configurations: BTreeMap<String, model::SnapshotCopyConfiguration>,
+    pub endpoint_accesses: BTreeMap<String, EndpointRecord>,
+    /// By custom domain name. The workgroup's `customDomain*` members mirror these.
+    pub custom_domains: BTreeMap<String, model::Association>,
+    /// By id.
+    pub usage_limits: BTreeMap<String, model::UsageLimit>,
+    pub scheduled_actions: BTreeMap<String, ScheduledActionRecord>,
+    /// By id.
+    pub reservations: BTreeMap<String, model::Reservation>,
+    /// CreateReservation's idempotency tokens, to the reservation each created.
+    pub reservation_tokens: HashMap<String, String>,
+    /// By password.
+    pub credentials: HashMap<String, IssuedCredentials>,
+    /// By name: the workgroups AWS manages for registered Glue catalogs.
+    pub managed_workgroups: BTreeMap<String, model::ManagedWorkgroupListItem>,
     /// Tags of every taggable resource, by ARN. A resource has an entry from its creation until
     /// it is gone, so the entry also says whether the ARN names a live resource.
     pub tags: HashMap<String, BTreeMap<String, String>>,
@@ -168,6 +232,7 @@ pub struct Partition {
 /// What a handler works with: the caller's partition, the time, and a way to schedule timers.
 pub struct Ctx<'a> {
     pub scope: &'a Scope,
+    pub caller: &'a Caller,
     pub now: DateTime<Utc>,
     pub settings: &'a Settings,
     pub state: &'a mut Partition,
@@ -216,6 +281,7 @@ impl Inner {
         };
         let mut ctx = Ctx {
             scope: &timer.scope,
+            caller: &Caller::default(),
             now,
             settings,
             state,
@@ -264,6 +330,7 @@ impl Store {
     pub fn execute<T>(
         &self,
         scope: &Scope,
+        caller: &Caller,
         handler: impl FnOnce(&mut Ctx) -> ApiResult<T>,
     ) -> ApiResult<T> {
         let now = self.clock.now();
@@ -274,6 +341,7 @@ impl Store {
         let state = inner.partitions.entry(scope.clone()).or_default();
         let mut ctx = Ctx {
             scope,
+            caller,
             now,
             settings: &self.settings,
             state,

@@ -1,7 +1,7 @@
 //! Who is calling, and where: the account and region come from the SigV4 credential scope of
 //! the `Authorization` header. Signatures are not verified.
 
-use crate::control::store::Scope;
+use crate::control::store::{Caller, Scope};
 use axum::http::HeaderMap;
 
 /// Where callers that send no credential scope land, and the account of non-numeric keys.
@@ -34,7 +34,7 @@ fn credential_scope(header: &str) -> Option<(&str, &str)> {
 
 /// The caller's account is its access key id when that is 12 digits (the convention
 /// LocalStack users know), else the default account.
-pub fn scope_of(headers: &HeaderMap, defaults: &Defaults) -> Scope {
+pub fn identify(headers: &HeaderMap, defaults: &Defaults) -> (Scope, Caller) {
     let parsed = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -50,7 +50,11 @@ pub fn scope_of(headers: &HeaderMap, defaults: &Defaults) -> Scope {
     } else {
         region
     };
-    Scope::new(account, region)
+    let caller = Caller {
+        access_key: (!key.is_empty()).then(|| key.to_string()),
+        assumed_role: headers.contains_key("x-amz-security-token"),
+    };
+    (Scope::new(account, region), caller)
 }
 
 #[cfg(test)]
@@ -62,7 +66,7 @@ mod tests {
         if let Some(auth) = auth {
             headers.insert("authorization", auth.parse().unwrap());
         }
-        scope_of(&headers, &Defaults::default())
+        identify(&headers, &Defaults::default()).0
     }
 
     #[test]

@@ -75,8 +75,8 @@ async fn aws_request(State(app): State<App>, headers: HeaderMap, body: Body) -> 
             )
         }
     };
-    let scope = auth::scope_of(&headers, &app.defaults);
-    match ops::execute(&app.store, &scope, op, input) {
+    let (scope, caller) = auth::identify(&headers, &app.defaults);
+    match ops::execute(&app.store, &scope, &caller, op, input) {
         Ok(output) => {
             tracing::debug!(operation = op.name(), account = %scope.account, region = %scope.region, "ok");
             protocol::success(output, &request_id)

@@ -3,17 +3,25 @@
 //! [`execute`] validates and decodes the input before it runs and encodes the output after, so
 //! handlers see only requests that satisfy the model's constraints.
 
+mod credentials;
+mod custom_domain;
+mod endpoint_access;
+mod lakehouse;
 mod namespace;
 mod recovery_point;
+mod reservation;
 mod restore;
+mod scheduled_action;
 mod snapshot;
 mod snapshot_copy;
 mod tags;
+mod track;
+mod usage_limit;
 mod workgroup;
 
 use crate::control::error::{ApiError, ApiResult};
 use crate::control::lifecycle::Target;
-use crate::control::store::{Ctx, Scope, Store};
+use crate::control::store::{Caller, Ctx, Scope, Store};
 use crate::model::validate::{validate, Rejection};
 use crate::model::Operation;
 use serde::de::DeserializeOwned;
@@ -36,19 +44,18 @@ impl From<ApiError> for Failure {
 
 macro_rules! operations {
     ($($op:ident => $handler:path,)*) => {
-        /// The operations this emulator serves; every other one answers `NotImplementedException`.
+        /// The operations this emulator serves: all of them, since the match below is
+        /// exhaustive, so a new operation in the model does not compile until it has a handler.
         pub const IMPLEMENTED: &[Operation] = &[$(Operation::$op),*];
 
-        /// Validates (every operation, implemented or not), decodes and runs `op` for the caller in `scope`; returns the encoded output.
-        pub fn execute(store: &Store, scope: &Scope, op: Operation, mut body: Value) -> Result<Vec<u8>, Failure> {
+        /// Validates, decodes and runs `op` for the caller in `scope`; returns the encoded output.
+        pub fn execute(store: &Store, scope: &Scope, caller: &Caller, op: Operation, mut body: Value) -> Result<Vec<u8>, Failure> {
             validate(op.info().input, &mut body).map_err(|rejection| match rejection {
                 Rejection::Serialization(message) => Failure::Serialization(message),
                 Rejection::Validation(message) => Failure::Api(ApiError::validation(message)),
             })?;
             match op {
-                $(Operation::$op => run(store, scope, body, $handler),)*
-                #[allow(unreachable_patterns)]
-                _ => Err(ApiError::not_implemented(op).into()),
+                $(Operation::$op => run(store, scope, caller, body, $handler),)*
             }
         }
     };
@@ -86,6 +93,37 @@ operations! {
     UpdateSnapshotCopyConfiguration => snapshot_copy::update,
     DeleteSnapshotCopyConfiguration => snapshot_copy::delete,
     ListSnapshotCopyConfigurations => snapshot_copy::list,
+    GetTrack => track::get,
+    ListTracks => track::list,
+    GetCredentials => credentials::get,
+    CreateEndpointAccess => endpoint_access::create,
+    GetEndpointAccess => endpoint_access::get,
+    ListEndpointAccess => endpoint_access::list,
+    UpdateEndpointAccess => endpoint_access::update,
+    DeleteEndpointAccess => endpoint_access::delete,
+    CreateCustomDomainAssociation => custom_domain::create,
+    GetCustomDomainAssociation => custom_domain::get,
+    ListCustomDomainAssociations => custom_domain::list,
+    UpdateCustomDomainAssociation => custom_domain::update,
+    DeleteCustomDomainAssociation => custom_domain::delete,
+    CreateUsageLimit => usage_limit::create,
+    GetUsageLimit => usage_limit::get,
+    ListUsageLimits => usage_limit::list,
+    UpdateUsageLimit => usage_limit::update,
+    DeleteUsageLimit => usage_limit::delete,
+    CreateScheduledAction => scheduled_action::create,
+    GetScheduledAction => scheduled_action::get,
+    ListScheduledActions => scheduled_action::list,
+    UpdateScheduledAction => scheduled_action::update,
+    DeleteScheduledAction => scheduled_action::delete,
+    GetReservationOffering => reservation::get_offering,
+    ListReservationOfferings => reservation::list_offerings,
+    CreateReservation => reservation::create,
+    GetReservation => reservation::get,
+    ListReservations => reservation::list,
+    UpdateLakehouseConfiguration => lakehouse::update,
+    GetIdentityCenterAuthToken => lakehouse::identity_center_token,
+    ListManagedWorkgroups => lakehouse::list_managed_workgroups,
     TagResource => tags::tag,
     UntagResource => tags::untag,
     ListTagsForResource => tags::list,
@@ -94,12 +132,13 @@ operations! {
 fn run<I: DeserializeOwned, O: Serialize>(
     store: &Store,
     scope: &Scope,
+    caller: &Caller,
     body: Value,
     handler: fn(&mut Ctx, I) -> ApiResult<O>,
 ) -> Result<Vec<u8>, Failure> {
     let input: I =
         serde_json::from_value(body).map_err(|e| Failure::Serialization(e.to_string()))?;
-    let output = store.execute(scope, |ctx| handler(ctx, input))?;
+    let output = store.execute(scope, caller, |ctx| handler(ctx, input))?;
     serde_json::to_vec(&output)
         .map_err(|e| ApiError::internal(format!("encoding the response failed: {e}")).into())
 }
@@ -116,6 +155,9 @@ pub fn fire(ctx: &mut Ctx, target: &Target) {
             namespace::take_recovery_point(ctx, namespace, id)
         }
         Target::RecoveryPointExpiry { id } => recovery_point::expire(ctx, id),
+        Target::EndpointAccess { name, id } => endpoint_access::settle(ctx, name, id),
+        Target::ScheduledAction { name, id } => scheduled_action::fire(ctx, name, id),
+        Target::CredentialsExpiry { password } => credentials::expire(ctx, password),
     }
 }
 

@@ -216,6 +216,8 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
         status: Status::initial(NamespaceStatus::Available),
         admin_password: req.admin_user_password,
         workgroup: None,
+        idc_application_arn: req.redshift_idc_application_arn,
+        lakehouse_idc_application_arn: None,
     };
     let namespace = record.to_model();
     let id = record.view.namespace_id.clone().unwrap_or_default();
@@ -375,11 +377,20 @@ pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
     };
     if let Ok(Next::Gone) = record.status.apply(Event::Settle) {
         let arn = record.view.namespace_arn.clone().unwrap_or_default();
+        let catalog = record.view.catalog_arn.clone();
         state.namespaces.remove(name);
         tags::detach(state, &arn);
+        super::usage_limit::forget(state, &arn);
+        if let Some(catalog) = catalog {
+            super::lakehouse::forget_catalog(state, &catalog);
+        }
+        let of_this = |n: &Option<String>| n.as_deref() == Some(name);
         state
             .snapshot_copy_configurations
-            .retain(|_, c| c.namespace_name.as_deref() != Some(name));
+            .retain(|_, c| !of_this(&c.namespace_name));
+        state
+            .scheduled_actions
+            .retain(|_, a| !of_this(&a.view.namespace_name));
     }
 }
 

@@ -13,9 +13,6 @@ use crate::model::*;
 const DEFAULT_BASE_CAPACITY: i32 = 128;
 const DEFAULT_PORT: i32 = 5439;
 
-/// The tracks a workgroup can follow, with the version each runs.
-const TRACKS: [(&str, &str); 2] = [("current", "1.0.104411"), ("trailing", "1.0.99270")];
-
 /// The parameters AWS gives a new workgroup; callers' values replace these by key.
 const DEFAULT_CONFIG: [(&str, &str); 9] = [
     ("auto_mv", "true"),
@@ -84,18 +81,6 @@ fn check_capacity(base: i32, max: Option<i32>) -> ApiResult<()> {
     }
 }
 
-fn check_track(track: &str) -> ApiResult<&'static str> {
-    TRACKS
-        .iter()
-        .find(|(name, _)| *name == track)
-        .map(|(_, version)| *version)
-        .ok_or_else(|| {
-            ApiError::validation(format!(
-                "trackName '{track}' is not valid: valid tracks are current and trailing."
-            ))
-        })
-}
-
 fn check_performance_target(target: &PerformanceTarget) -> ApiResult<()> {
     match target.level {
         Some(level) if ![1, 25, 50, 75, 100].contains(&level) => Err(ApiError::validation(format!(
@@ -153,7 +138,7 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
     let base = req.base_capacity.unwrap_or(DEFAULT_BASE_CAPACITY);
     check_capacity(base, req.max_capacity)?;
     let track = req.track_name.unwrap_or_else(|| "current".into());
-    let version = check_track(&track)?;
+    let version = super::track::version_of(&track)?;
     if let Some(target) = &req.price_performance_target {
         check_performance_target(target)?;
     }
@@ -274,7 +259,7 @@ pub fn update(ctx: &mut Ctx, req: UpdateWorkgroupRequest) -> ApiResult<UpdateWor
         check_port(port)?;
     }
     if let Some(track) = &req.track_name {
-        check_track(track)?;
+        super::track::version_of(track)?;
     }
     if let Some(target) = &req.price_performance_target {
         check_performance_target(target)?;
@@ -335,8 +320,20 @@ pub fn update(ctx: &mut Ctx, req: UpdateWorkgroupRequest) -> ApiResult<UpdateWor
     Ok(UpdateWorkgroupResponse { workgroup })
 }
 
+/// Emulates DeleteWorkgroup: refused while managed VPC endpoints use the workgroup.
 pub fn delete(ctx: &mut Ctx, req: DeleteWorkgroupRequest) -> ApiResult<DeleteWorkgroupResponse> {
     let name = req.workgroup_name;
+    let endpoint = ctx
+        .state
+        .endpoint_accesses
+        .values()
+        .find(|e| e.view.workgroup_name.as_deref() == Some(&name));
+    if let Some(endpoint) = endpoint {
+        return Err(ApiError::conflict(format!(
+            "Workgroup '{name}' is used by endpoint '{}'; delete the endpoint before the workgroup.",
+            endpoint.view.endpoint_name.as_deref().unwrap_or_default()
+        )));
+    }
     let record = find(ctx.state, &name)?;
     record
         .status
@@ -359,7 +356,9 @@ pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
         Ok(Next::Become(_)) => {
             let view = &mut record.view;
             if let Some(track) = view.pending_track_name.take() {
-                let version = check_track(&track).unwrap_or_default().to_string();
+                let version = super::track::version_of(&track)
+                    .unwrap_or_default()
+                    .to_string();
                 view.workgroup_version = Some(version.clone());
                 view.patch_version = Some(version);
                 view.track_name = Some(track);
@@ -370,6 +369,10 @@ pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
             let namespace = record.view.namespace_name.clone().unwrap_or_default();
             state.workgroups.remove(name);
             tags::detach(state, &arn);
+            super::usage_limit::forget(state, &arn);
+            state
+                .custom_domains
+                .retain(|_, a| a.workgroup_name.as_deref() != Some(name));
             if let Some(ns) = state.namespaces.get_mut(&namespace) {
                 ns.workgroup = None;
             }
