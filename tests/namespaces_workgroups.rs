@@ -187,7 +187,7 @@ async fn the_clock_drives_transitions_without_waiting() {
         ns.namespace().unwrap().status(),
         Some(&NamespaceStatus::Modifying)
     );
-    assert_eq!(server.store.settle_all(), 1);
+    assert_eq!(server.store.settle_all().0, 1);
     let ns = client
         .get_namespace()
         .namespace_name("ns-clock")

@@ -21,6 +21,12 @@ impl Clock {
             .fetch_add(by.num_milliseconds().max(0), Ordering::Relaxed);
     }
 
+    /// Restores an offset recorded earlier (from a journal or a snapshot).
+    pub fn set_offset(&self, offset: Duration) {
+        self.offset_ms
+            .store(offset.num_milliseconds(), Ordering::Relaxed);
+    }
+
     pub fn offset(&self) -> Duration {
         Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
     }

@@ -7,6 +7,7 @@ use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::store::Scope;
 use crate::model::{NamespaceStatus, SnapshotStatus, WorkgroupStatus};
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,7 +85,7 @@ impl Lifecycle for SnapshotStatus {
 }
 
 /// The status of a managed VPC endpoint. The model sends it as a plain string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EndpointStatus {
     Creating,
     Active,
@@ -115,7 +116,7 @@ impl Lifecycle for EndpointStatus {
 }
 
 /// The progress of a table restore request. The model sends it as a plain string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TableRestoreState {
     Pending,
     InProgress,
@@ -142,7 +143,8 @@ impl Lifecycle for TableRestoreState {
 }
 
 /// A status that changes only through [`Lifecycle::transition`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Status<S>(S);
 
 impl<S: Lifecycle> Status<S> {
@@ -178,7 +180,7 @@ impl<S: Lifecycle> Status<S> {
 }
 
 /// What a timer does when it fires. The ids guard against a name reused since it was set.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Target {
     /// Transitions: the transitional work on a resource has finished.
     Namespace {
@@ -236,7 +238,7 @@ impl Target {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timer {
     pub scope: Scope,
     pub target: Target,
@@ -246,8 +248,8 @@ type Queue = BTreeMap<(DateTime<Utc>, u64), Timer>;
 
 /// Pending timers in deadline order, transitions apart from clock events so that settling
 /// every transition never walks the (much longer) schedule. The sequence number keeps equal
-/// deadlines in FIFO order.
-#[derive(Debug, Default)]
+/// deadlines in FIFO order and seeds each timer's randomness.
+#[derive(Clone, Debug, Default)]
 pub struct Timers {
     transitions: Queue,
     clock: Queue,
@@ -276,21 +278,29 @@ impl Timers {
         }
     }
 
-    /// Removes and returns the earliest timer due at `now`, with its deadline.
-    pub fn pop_due(&mut self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Timer)> {
+    /// Removes and returns the earliest timer due at `now`, with its deadline and sequence.
+    pub fn pop_due(&mut self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, u64, Timer)> {
         let at = self.next_deadline().filter(|at| *at <= now)?;
         let queue = if earliest(&self.transitions) == Some(at) {
             &mut self.transitions
         } else {
             &mut self.clock
         };
-        let ((at, _), timer) = queue.pop_first()?;
-        Some((at, timer))
+        let ((at, seq), timer) = queue.pop_first()?;
+        Some((at, seq, timer))
     }
 
     /// Removes and returns the earliest pending transition, whatever its deadline.
-    pub fn pop_transition(&mut self) -> Option<Timer> {
-        self.transitions.pop_first().map(|(_, timer)| timer)
+    pub fn pop_transition(&mut self) -> Option<(u64, Timer)> {
+        self.transitions
+            .pop_first()
+            .map(|((_, seq), timer)| (seq, timer))
+    }
+
+    /// Keeps only the timers `keep` accepts.
+    pub fn retain(&mut self, keep: impl Fn(&Timer) -> bool) {
+        self.transitions.retain(|_, t| keep(t));
+        self.clock.retain(|_, t| keep(t));
     }
 
     pub fn len(&self) -> usize {
@@ -303,6 +313,49 @@ impl Timers {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Timers as JSON: a list in deadline order (JSON has no tuple keys) and the sequence counter.
+#[derive(Serialize, Deserialize)]
+struct TimersImage {
+    seq: u64,
+    timers: Vec<(DateTime<Utc>, u64, Timer)>,
+}
+
+impl Serialize for Timers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let timers = self
+            .transitions
+            .iter()
+            .chain(self.clock.iter())
+            .map(|((at, seq), t)| (*at, *seq, t.clone()))
+            .collect();
+        TimersImage {
+            seq: self.seq,
+            timers,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let image = TimersImage::deserialize(d)?;
+        let mut timers = Timers {
+            seq: image.seq,
+            ..Timers::default()
+        };
+        for (at, seq, timer) in image.timers {
+            let queue = if timer.target.is_transition() {
+                &mut timers.transitions
+            } else {
+                &mut timers.clock
+            };
+            queue.insert((at, seq), timer);
+            timers.seq = timers.seq.max(seq);
+        }
+        Ok(timers)
     }
 }
 
@@ -423,13 +476,18 @@ mod tests {
         timers.schedule(base, t("early"));
         timers.schedule(base + chrono::Duration::seconds(1), clock_event.clone());
         assert_eq!(timers.next_deadline(), Some(base));
-        assert_eq!(timers.pop_due(base).unwrap(), (base, t("early")));
+        let json = serde_json::to_string(&timers).unwrap();
+        assert_eq!(timers.pop_due(base).unwrap(), (base, 2, t("early")));
         assert_eq!(timers.pop_due(base), None);
         // Settling takes transitions only, early; the clock event keeps its time.
-        assert_eq!(timers.pop_transition().unwrap(), t("late"));
+        assert_eq!(timers.pop_transition().unwrap(), (1, t("late")));
         assert_eq!(timers.pop_transition(), None);
         let later = base + chrono::Duration::seconds(1);
-        assert_eq!(timers.pop_due(later).unwrap(), (later, clock_event));
+        assert_eq!(timers.pop_due(later).unwrap(), (later, 3, clock_event));
         assert!(timers.is_empty());
+        // What was serialized comes back whole, sequence and all.
+        let mut back: Timers = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.len(), 3);
+        assert_eq!(back.pop_due(base).unwrap().1, 2);
     }
 }

@@ -7,5 +7,6 @@ pub mod error;
 pub mod lifecycle;
 pub mod ops;
 pub mod pagination;
+pub mod rng;
 pub mod schedule;
 pub mod store;

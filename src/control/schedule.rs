@@ -3,11 +3,12 @@
 //! they fire. Pure: no clock, no state.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
+use serde::{Deserialize, Serialize};
 
 /// How far ahead a search for the next firing looks before giving up.
 const HORIZON_DAYS: i64 = 366 * 5;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cron {
     minute: u32,
     hours: Vec<u32>,
@@ -160,7 +161,7 @@ impl Cron {
 }
 
 /// A scheduled action's schedule.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Schedule {
     At(DateTime<Utc>),
     Cron(Cron),

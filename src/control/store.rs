@@ -8,14 +8,16 @@ use crate::control::lifecycle::{
     EndpointStatus, Lifecycle, Status, TableRestoreState, Target, Timer, Timers,
 };
 use crate::control::ops;
+use crate::control::rng::Rng;
 use crate::model::{self, NamespaceStatus, SnapshotStatus, WorkgroupStatus};
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use tokio::sync::Notify;
 
 /// An account and region: the unit of isolation, as in AWS.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Scope {
     pub account: String,
     pub region: String,
@@ -40,7 +42,7 @@ impl Scope {
 
 /// Who is calling, as far as the credentials tell: GetCredentials derives the database user
 /// from it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Caller {
     /// The access key id the request was signed with, if it was signed.
     pub access_key: Option<String>,
@@ -72,6 +74,7 @@ impl Default for Settings {
     }
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NamespaceRecord {
     /// Everything GetNamespace answers except the status.
     pub view: model::Namespace,
@@ -95,6 +98,7 @@ impl NamespaceRecord {
     }
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct WorkgroupRecord {
     /// Everything GetWorkgroup answers except the status.
     pub view: model::Workgroup,
@@ -110,6 +114,7 @@ impl WorkgroupRecord {
     }
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SnapshotRecord {
     /// Everything GetSnapshot answers except the status and the remaining days.
     pub view: model::Snapshot,
@@ -137,17 +142,19 @@ impl SnapshotRecord {
 }
 
 /// The settings of a namespace that a snapshot or recovery point preserves.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Image {
     pub namespace: model::Namespace,
     pub admin_password: Option<String>,
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RecoveryPointRecord {
     pub view: model::RecoveryPoint,
     pub source: Image,
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TableRestoreRecord {
     /// Everything GetTableRestoreStatus answers except the status.
     pub view: model::TableRestoreStatus,
@@ -163,6 +170,7 @@ impl TableRestoreRecord {
     }
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EndpointRecord {
     /// Everything GetEndpointAccess answers except the status.
     pub view: model::EndpointAccess,
@@ -179,6 +187,7 @@ impl EndpointRecord {
     }
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ScheduledActionRecord {
     /// Everything GetScheduledAction answers except the next invocations.
     pub view: model::ScheduledActionResponse,
@@ -189,7 +198,7 @@ pub struct ScheduledActionRecord {
 
 /// Temporary database credentials issued by GetCredentials, kept until they expire so that a
 /// data plane can accept them as logins.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct IssuedCredentials {
     pub workgroup: String,
     pub db_user: String,
@@ -199,7 +208,8 @@ pub struct IssuedCredentials {
 
 /// The resources of one account in one region. Maps are ordered by name so that list pages
 /// can resume after a key in O(log n).
-#[derive(Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Partition {
     pub namespaces: BTreeMap<String, NamespaceRecord>,
     pub workgroups: BTreeMap<String, WorkgroupRecord>,
@@ -231,6 +241,8 @@ pub struct Partition {
 
 /// What a handler works with: the caller's partition, the time, and a way to schedule timers.
 pub struct Ctx<'a> {
+    /// This request's (or timer's) randomness; seeded so that a replay makes the same ids.
+    pub rng: Rng,
     pub scope: &'a Scope,
     pub caller: &'a Caller,
     pub now: DateTime<Utc>,
@@ -257,14 +269,70 @@ impl Ctx<'_> {
     }
 
     /// A UUIDv7 stamped with the emulator's time: unique, and sorting in creation order.
-    pub fn time_ordered_id(&self) -> String {
-        let ts = uuid::Timestamp::from_unix(
-            uuid::NoContext,
-            self.now.timestamp().max(0) as u64,
-            self.now.timestamp_subsec_nanos(),
-        );
-        uuid::Uuid::new_v7(ts).to_string()
+    pub fn time_ordered_id(&mut self) -> String {
+        self.rng.uuid_at(self.now.timestamp_millis().max(0) as u64)
     }
+}
+
+/// A change to the state, as the journal records it: replaying the entries in order, each at
+/// its `now` with its `seed`, rebuilds the state exactly (handlers are deterministic given the
+/// state, the time and the seed; timers fire as of their deadlines).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Entry {
+    pub now: DateTime<Utc>,
+    pub seed: u64,
+    pub command: Command,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Command {
+    /// A successful mutating operation, with its validated input.
+    Operation {
+        scope: Scope,
+        caller: Caller,
+        operation: String,
+        input: serde_json::Value,
+    },
+    /// `/_emulator/settle`.
+    Settle,
+    /// The clock was moved; the offset is the new one.
+    Advance { offset_ms: i64 },
+    /// `/_emulator/reset`, of one account and region or of everything.
+    Reset { scope: Option<Scope> },
+    /// `/_emulator/state` import: the whole state replaced.
+    Import { state: Box<StateImage> },
+}
+
+/// Resolves once an entry is durable; `None` when there is nothing to wait for.
+pub type Durable = Option<tokio::sync::oneshot::Receiver<std::io::Result<()>>>;
+
+/// Where the store sends each change, in the order it made them. `append` is called with the
+/// store's lock held, so it must only enqueue, never wait.
+pub trait Journal: Send + Sync {
+    fn append(&self, entry: &Entry) -> Durable;
+}
+
+/// When a request runs: now, with fresh randomness, or as a journaled entry replayed.
+#[derive(Clone, Copy, Debug)]
+pub enum Moment {
+    Live,
+    Replay { now: DateTime<Utc>, seed: u64 },
+}
+
+/// The whole state, as `/_emulator/state` exports it and snapshots store it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateImage {
+    pub clock_offset_ms: i64,
+    pub partitions: Vec<PartitionImage>,
+    pub timers: Timers,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PartitionImage {
+    pub scope: Scope,
+    pub state: Partition,
 }
 
 #[derive(Default)]
@@ -274,12 +342,15 @@ struct Inner {
 }
 
 impl Inner {
-    /// Fires `timer` as of `now` in its partition.
-    fn fire(&mut self, timer: Timer, now: DateTime<Utc>, settings: &Settings) {
+    /// Fires `timer` as of `now` in its partition. Its randomness is seeded from the timer
+    /// itself, so a replay fires it the same way.
+    fn fire(&mut self, seq: u64, timer: Timer, now: DateTime<Utc>, settings: &Settings) {
         let Some(state) = self.partitions.get_mut(&timer.scope) else {
             return;
         };
+        let seed = (now.timestamp_millis() as u64).rotate_left(17) ^ seq;
         let mut ctx = Ctx {
+            rng: Rng::new(seed),
             scope: &timer.scope,
             caller: &Caller::default(),
             now,
@@ -294,11 +365,47 @@ impl Inner {
     /// far ahead replays what would have happened in between.
     fn fire_due(&mut self, now: DateTime<Utc>, settings: &Settings) -> usize {
         let mut fired = 0;
-        while let Some((at, timer)) = self.timers.pop_due(now) {
-            self.fire(timer, at, settings);
+        while let Some((at, seq, timer)) = self.timers.pop_due(now) {
+            self.fire(seq, timer, at, settings);
             fired += 1;
         }
         fired
+    }
+
+    fn settle_all(&mut self, now: DateTime<Utc>, settings: &Settings) -> usize {
+        let mut fired = 0;
+        while let Some((seq, timer)) = self.timers.pop_transition() {
+            self.fire(seq, timer, now, settings);
+            fired += 1;
+        }
+        fired
+    }
+
+    fn reset(&mut self, scope: Option<&Scope>) {
+        match scope {
+            Some(scope) => {
+                self.partitions.remove(scope);
+                self.timers.retain(|t| t.scope != *scope);
+            }
+            None => *self = Inner::default(),
+        }
+    }
+
+    fn image(&self, clock_offset_ms: i64) -> StateImage {
+        let mut partitions: Vec<PartitionImage> = self
+            .partitions
+            .iter()
+            .map(|(scope, state)| PartitionImage {
+                scope: scope.clone(),
+                state: state.clone(),
+            })
+            .collect();
+        partitions.sort_by(|a, b| a.scope.cmp(&b.scope));
+        StateImage {
+            clock_offset_ms,
+            partitions,
+            timers: self.timers.clone(),
+        }
     }
 }
 
@@ -309,6 +416,7 @@ pub struct Store {
     pub settings: Settings,
     /// Woken when a timer is scheduled or the clock moves, so the driver re-reads its deadline.
     pub wake: Notify,
+    journal: std::sync::OnceLock<Box<dyn Journal>>,
 }
 
 impl Store {
@@ -325,21 +433,42 @@ impl Store {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// From now on, every change goes to `journal` (after a replay has rebuilt the state).
+    pub fn attach_journal(&self, journal: Box<dyn Journal>) {
+        let _ = self.journal.set(journal);
+    }
+
+    pub fn is_journaled(&self) -> bool {
+        self.journal.get().is_some()
+    }
+
+    fn record(&self, now: DateTime<Utc>, seed: u64, command: Command) -> Durable {
+        let journal = self.journal.get()?;
+        journal.append(&Entry { now, seed, command })
+    }
+
     /// Runs `handler` over the caller's partition, after firing every timer already due, so
-    /// what a caller sees never lags the clock.
+    /// what a caller sees never lags the clock. When the handler succeeds, `journal` (the
+    /// request, for a mutating operation) is recorded before the lock is released.
     pub fn execute<T>(
         &self,
         scope: &Scope,
         caller: &Caller,
+        moment: Moment,
+        journal: Option<Command>,
         handler: impl FnOnce(&mut Ctx) -> ApiResult<T>,
-    ) -> ApiResult<T> {
-        let now = self.clock.now();
+    ) -> ApiResult<(T, Durable)> {
+        let (now, seed) = match moment {
+            Moment::Live => (self.clock.now(), Rng::fresh_seed()),
+            Moment::Replay { now, seed } => (now, seed),
+        };
         let mut guard = self.lock();
         let inner = &mut *guard;
         inner.fire_due(now, &self.settings);
         let before = inner.timers.len();
         let state = inner.partitions.entry(scope.clone()).or_default();
         let mut ctx = Ctx {
+            rng: Rng::new(seed),
             scope,
             caller,
             now,
@@ -349,11 +478,15 @@ impl Store {
         };
         let result = handler(&mut ctx);
         let scheduled = inner.timers.len() > before;
+        let durable = match (&result, journal, moment) {
+            (Ok(_), Some(command), Moment::Live) => self.record(now, seed, command),
+            _ => None,
+        };
         drop(guard);
         if scheduled {
             self.wake.notify_one();
         }
-        result
+        result.map(|output| (output, durable))
     }
 
     /// Fires the timers due now and returns the next deadline, for the driver.
@@ -366,22 +499,110 @@ impl Store {
 
     /// Completes every pending transition now, whatever its deadline (clock events such as
     /// snapshot expiry keep theirs).
-    pub fn settle_all(&self) -> usize {
+    pub fn settle_all(&self) -> (usize, Durable) {
         let now = self.clock.now();
         let mut inner = self.lock();
-        let mut fired = 0;
-        while let Some(timer) = inner.timers.pop_transition() {
-            inner.fire(timer, now, &self.settings);
-            fired += 1;
-        }
-        fired
+        let settled = inner.settle_all(now, &self.settings);
+        (settled, self.record(now, 0, Command::Settle))
     }
 
     /// Moves the clock forward and fires what became due.
-    pub fn advance(&self, by: Duration) {
+    pub fn advance(&self, by: Duration) -> Durable {
+        let mut inner = self.lock();
         self.clock.advance(by);
-        self.fire_due();
+        let now = self.clock.now();
+        inner.fire_due(now, &self.settings);
+        let offset_ms = self.clock.offset().num_milliseconds();
+        let durable = self.record(now, 0, Command::Advance { offset_ms });
+        drop(inner);
         self.wake.notify_one();
+        durable
+    }
+
+    /// Forgets everything, or everything of one account and region.
+    pub fn reset(&self, scope: Option<Scope>) -> Durable {
+        let mut inner = self.lock();
+        inner.reset(scope.as_ref());
+        self.record(self.clock.now(), 0, Command::Reset { scope })
+    }
+
+    /// The whole state, for export and snapshots.
+    pub fn export(&self) -> StateImage {
+        self.lock().image(self.clock.offset().num_milliseconds())
+    }
+
+    /// Replaces the whole state with `image`.
+    pub fn import(&self, image: StateImage) -> Durable {
+        let mut inner = self.lock();
+        let durable = self.record(
+            self.clock.now(),
+            0,
+            Command::Import {
+                state: Box::new(image.clone()),
+            },
+        );
+        self.load(&mut inner, image);
+        drop(inner);
+        self.wake.notify_one();
+        durable
+    }
+
+    fn load(&self, inner: &mut Inner, image: StateImage) {
+        self.clock
+            .set_offset(Duration::milliseconds(image.clock_offset_ms));
+        inner.partitions = image
+            .partitions
+            .into_iter()
+            .map(|p| (p.scope, p.state))
+            .collect();
+        inner.timers = image.timers;
+    }
+
+    /// Rebuilds the state from a snapshot, before any request is served.
+    pub fn restore(&self, image: StateImage) {
+        let mut inner = self.lock();
+        self.load(&mut inner, image);
+    }
+
+    /// Applies one journaled entry, as it was applied when it was first made.
+    pub fn replay(&self, entry: Entry) {
+        match entry.command {
+            Command::Operation {
+                scope,
+                caller,
+                operation,
+                input,
+            } => {
+                let Some(op) = crate::model::Operation::from_name(&operation) else {
+                    tracing::warn!(operation, "journal names an unknown operation; skipped");
+                    return;
+                };
+                let moment = Moment::Replay {
+                    now: entry.now,
+                    seed: entry.seed,
+                };
+                if let Err(failure) = ops::execute_at(self, &scope, &caller, op, input, moment) {
+                    tracing::warn!(
+                        operation,
+                        ?failure,
+                        "a journaled operation failed on replay"
+                    );
+                }
+            }
+            Command::Settle => {
+                self.lock().settle_all(entry.now, &self.settings);
+            }
+            Command::Advance { offset_ms } => {
+                let mut inner = self.lock();
+                self.clock.set_offset(Duration::milliseconds(offset_ms));
+                inner.fire_due(entry.now, &self.settings);
+            }
+            Command::Reset { scope } => self.lock().reset(scope.as_ref()),
+            Command::Import { state } => {
+                let mut inner = self.lock();
+                self.load(&mut inner, *state);
+            }
+        }
     }
 
     pub fn pending_transitions(&self) -> usize {

@@ -1,7 +1,9 @@
-//! `/_emulator/`: what is not AWS. Health for docker-compose and CI, and control of time so
-//! tests never sleep: advance the clock, or settle every pending transition now.
+//! `/_emulator/`: what is not AWS. Health for docker-compose and CI; control of time so tests
+//! never sleep (advance the clock, or settle every pending transition now); and the state
+//! itself: export it, import an export, or reset it.
 
-use super::App;
+use super::{made_durable, App};
+use crate::control::store::{Durable, Scope, StateImage};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -15,6 +17,25 @@ pub fn router() -> Router<App> {
         .route("/settle", post(settle))
         .route("/clock", get(clock))
         .route("/clock/advance", post(advance))
+        .route("/state", get(export).post(import))
+        .route("/reset", post(reset))
+}
+
+type Answer = (StatusCode, Json<Value>);
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> Answer {
+    (status, Json(json!({ "message": message.into() })))
+}
+
+/// Answers `body` once `durable` is on disk.
+async fn when_durable(durable: Durable, body: Value) -> Answer {
+    match made_durable(durable).await {
+        Ok(()) => (StatusCode::OK, Json(body)),
+        Err(e) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the change could not be made durable: {e}"),
+        ),
+    }
 }
 
 async fn health(State(app): State<App>) -> Json<Value> {
@@ -27,9 +48,9 @@ async fn health(State(app): State<App>) -> Json<Value> {
 }
 
 /// Completes every pending lifecycle transition now.
-async fn settle(State(app): State<App>) -> Json<Value> {
-    let settled = app.store.settle_all();
-    Json(json!({ "settled": settled }))
+async fn settle(State(app): State<App>) -> Answer {
+    let (settled, durable) = app.store.settle_all();
+    when_durable(durable, json!({ "settled": settled })).await
 }
 
 fn clock_state(app: &App) -> Value {
@@ -49,16 +70,82 @@ struct Advance {
 }
 
 /// Moves the clock forward by `seconds` and fires every timer that became due.
-async fn advance(State(app): State<App>, body: axum::body::Bytes) -> (StatusCode, Json<Value>) {
+async fn advance(State(app): State<App>, body: axum::body::Bytes) -> Answer {
     match serde_json::from_slice::<Advance>(&body) {
         Ok(Advance { seconds }) if (0.0..1e10).contains(&seconds) => {
-            app.store
+            let durable = app
+                .store
                 .advance(chrono::Duration::milliseconds((seconds * 1000.0) as i64));
-            (StatusCode::OK, Json(clock_state(&app)))
+            when_durable(durable, clock_state(&app)).await
         }
-        _ => (
+        _ => refuse(
             StatusCode::BAD_REQUEST,
-            Json(json!({"message": "expected a JSON body {\"seconds\": <non-negative number>}"})),
+            "expected a JSON body {\"seconds\": <non-negative number>}",
         ),
     }
+}
+
+/// The whole state as JSON, in the form `POST /_emulator/state` takes back.
+async fn export(State(app): State<App>) -> Answer {
+    match serde_json::to_value(app.store.export()) {
+        Ok(state) => (StatusCode::OK, Json(state)),
+        Err(e) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("exporting the state failed: {e}"),
+        ),
+    }
+}
+
+/// Replaces the whole state with an export; a malformed one changes nothing.
+async fn import(State(app): State<App>, body: axum::body::Bytes) -> Answer {
+    match serde_json::from_slice::<StateImage>(&body) {
+        Ok(image) => {
+            let partitions = image.partitions.len();
+            when_durable(
+                app.store.import(image),
+                json!({ "imported": true, "partitions": partitions }),
+            )
+            .await
+        }
+        Err(e) => refuse(StatusCode::BAD_REQUEST, format!("not a state export: {e}")),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Reset {
+    account: Option<String>,
+    region: Option<String>,
+}
+
+/// Forgets everything; or, given `{"account": ..., "region": ...}`, that account and region.
+async fn reset(State(app): State<App>, body: axum::body::Bytes) -> Answer {
+    let parsed = if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(Reset::default())
+    } else {
+        serde_json::from_slice::<Reset>(&body)
+    };
+    let scope = match parsed {
+        Ok(Reset {
+            account: None,
+            region: None,
+        }) => None,
+        Ok(Reset {
+            account: Some(account),
+            region: Some(region),
+        }) => Some(Scope::new(&account, &region)),
+        Ok(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "give both account and region, or neither",
+            )
+        }
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!("expected {{\"account\", \"region\"}} or nothing: {e}"),
+            )
+        }
+    };
+    when_durable(app.store.reset(scope), json!({ "reset": true })).await
 }

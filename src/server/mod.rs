@@ -7,7 +7,9 @@ pub mod admin;
 pub mod auth;
 pub mod protocol;
 
+use crate::control::error::ApiError;
 use crate::control::ops;
+use crate::control::store::Durable;
 use crate::control::store::Store;
 use axum::body::Body;
 use axum::extract::State;
@@ -77,7 +79,16 @@ async fn aws_request(State(app): State<App>, headers: HeaderMap, body: Body) -> 
     };
     let (scope, caller) = auth::identify(&headers, &app.defaults);
     match ops::execute(&app.store, &scope, &caller, op, input) {
-        Ok(output) => {
+        Ok((output, durable)) => {
+            if let Err(e) = made_durable(durable).await {
+                let error =
+                    ApiError::internal(format!("The change could not be made durable: {e}"));
+                return log_refusal(
+                    protocol::api_error(&error, &request_id),
+                    op.name(),
+                    &e.to_string(),
+                );
+            }
             tracing::debug!(operation = op.name(), account = %scope.account, region = %scope.region, "ok");
             protocol::success(output, &request_id)
         }
@@ -85,6 +96,16 @@ async fn aws_request(State(app): State<App>, headers: HeaderMap, body: Body) -> 
             let response = protocol::failure(&failure, &request_id);
             log_refusal(response, op.name(), &format!("{failure:?}"))
         }
+    }
+}
+
+/// Waits until a change is on disk (at once when the store keeps no journal).
+pub async fn made_durable(durable: Durable) -> std::io::Result<()> {
+    match durable {
+        None => Ok(()),
+        Some(ack) => ack
+            .await
+            .unwrap_or_else(|_| Err(std::io::Error::other("the journal writer stopped"))),
     }
 }
 

@@ -1,7 +1,6 @@
 //! GetCredentials: temporary database credentials for a workgroup, found by name or by its
 //! custom domain. Issued credentials are kept, with their expiry, for a data plane to accept.
 
-use super::random_suffix;
 use crate::control::error::{ApiError, ApiResult};
 use crate::control::lifecycle::Target;
 use crate::control::store::{Caller, Ctx, IssuedCredentials};
@@ -61,7 +60,7 @@ pub fn get(ctx: &mut Ctx, req: GetCredentialsRequest) -> ApiResult<GetCredential
         }
     };
     super::workgroup::find(ctx.state, &workgroup)?;
-    let password = random_suffix(64);
+    let password = ctx.rng.alphanumeric(64);
     let user = db_user(ctx.caller);
     let expires_at = ctx.now + Duration::seconds(duration.into());
     let issued = IssuedCredentials {

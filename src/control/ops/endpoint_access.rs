@@ -3,7 +3,6 @@
 //! after an update; DELETING, then gone. Its address is the configured endpoint host, since
 //! users connect to it.
 
-use super::aws_id;
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{EndpointStatus, Event, Next, Status, Target};
 use crate::control::pagination::page;
@@ -91,10 +90,10 @@ pub fn create(
         ));
     }
     let port = workgroup.view.port;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = ctx.rng.uuid();
     let groups = req
         .vpc_security_group_ids
-        .unwrap_or_else(|| vec![aws_id("sg")]);
+        .unwrap_or_else(|| vec![ctx.rng.aws_id("sg")]);
     let view = EndpointAccess {
         endpoint_name: Some(name.clone()),
         endpoint_arn: Some(ctx.scope.arn(&format!("managedvpcendpoint/{id}"))),
@@ -102,10 +101,10 @@ pub fn create(
         address: Some(ctx.settings.endpoint_host.clone()),
         port,
         vpc_endpoint: Some(VpcEndpoint {
-            vpc_endpoint_id: Some(aws_id("vpce")),
-            vpc_id: Some(aws_id("vpc")),
+            vpc_endpoint_id: Some(ctx.rng.aws_id("vpce")),
+            vpc_id: Some(ctx.rng.aws_id("vpc")),
             network_interfaces: Some(vec![NetworkInterface {
-                network_interface_id: Some(aws_id("eni")),
+                network_interface_id: Some(ctx.rng.aws_id("eni")),
                 subnet_id: Some(first_subnet),
                 private_ip_address: Some("10.0.1.10".into()),
                 availability_zone: Some(format!("{}a", ctx.scope.region)),

@@ -6,7 +6,6 @@
 //! with the managed workgroup that serves it, which ListManagedWorkgroups then shows.
 //! Deregistering removes both.
 
-use super::random_suffix;
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Target};
 use crate::control::pagination::page;
@@ -129,7 +128,7 @@ pub fn update(
             let catalog = new.rsplit('/').next().unwrap_or_default();
             let managed = ManagedWorkgroupListItem {
                 managed_workgroup_name: Some(managed_workgroup_name(catalog)),
-                managed_workgroup_id: Some(uuid::Uuid::new_v4().to_string()),
+                managed_workgroup_id: Some(ctx.rng.uuid()),
                 source_arn: Some(new.clone()),
                 status: Some(ManagedWorkgroupStatus::Available),
                 creation_date: Some(IsoTime(ctx.now)),
@@ -189,7 +188,7 @@ pub fn identity_center_token(
         }
     }
     Ok(GetIdentityCenterAuthTokenResponse {
-        token: Some(random_suffix(128)),
+        token: Some(ctx.rng.alphanumeric(128)),
         expiration_time: Some(IsoTime(ctx.now + Duration::minutes(TOKEN_LIFETIME_MINUTES))),
     })
 }

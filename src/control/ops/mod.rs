@@ -21,7 +21,7 @@ mod workgroup;
 
 use crate::control::error::{ApiError, ApiResult};
 use crate::control::lifecycle::Target;
-use crate::control::store::{Caller, Ctx, Scope, Store};
+use crate::control::store::{Caller, Command, Ctx, Durable, Moment, Scope, Store};
 use crate::model::validate::{validate, Rejection};
 use crate::model::Operation;
 use serde::de::DeserializeOwned;
@@ -49,13 +49,30 @@ macro_rules! operations {
         pub const IMPLEMENTED: &[Operation] = &[$(Operation::$op),*];
 
         /// Validates, decodes and runs `op` for the caller in `scope`; returns the encoded output.
-        pub fn execute(store: &Store, scope: &Scope, caller: &Caller, op: Operation, mut body: Value) -> Result<Vec<u8>, Failure> {
+        ///
+        /// A mutating operation that succeeds is journaled (when the store has a journal);
+        /// the answer must wait for the returned [`Durable`] before it leaves.
+        pub fn execute_at(
+            store: &Store,
+            scope: &Scope,
+            caller: &Caller,
+            op: Operation,
+            mut body: Value,
+            moment: Moment,
+        ) -> Result<(Vec<u8>, Durable), Failure> {
             validate(op.info().input, &mut body).map_err(|rejection| match rejection {
                 Rejection::Serialization(message) => Failure::Serialization(message),
                 Rejection::Validation(message) => Failure::Api(ApiError::validation(message)),
             })?;
+            let journal = (mutates(op) && store.is_journaled()).then(|| Command::Operation {
+                scope: scope.clone(),
+                caller: caller.clone(),
+                operation: op.name().to_string(),
+                input: body.clone(),
+            });
+            let call = Call { store, scope, caller, moment, journal };
             match op {
-                $(Operation::$op => run(store, scope, caller, body, $handler),)*
+                $(Operation::$op => run(call, body, $handler),)*
             }
         }
     };
@@ -129,18 +146,52 @@ operations! {
     ListTagsForResource => tags::list,
 }
 
-fn run<I: DeserializeOwned, O: Serialize>(
+/// Validates, decodes and runs `op` for a caller, now.
+pub fn execute(
     store: &Store,
     scope: &Scope,
     caller: &Caller,
+    op: Operation,
+    body: Value,
+) -> Result<(Vec<u8>, Durable), Failure> {
+    execute_at(store, scope, caller, op, body, Moment::Live)
+}
+
+/// Whether an operation changes state, and so is journaled. Reads are `Get*` and `List*`,
+/// except GetCredentials, which records the credentials it issues.
+fn mutates(op: Operation) -> bool {
+    let name = op.name();
+    !(name.starts_with("Get") || name.starts_with("List")) || op == Operation::GetCredentials
+}
+
+/// Everything about one call but its input and handler.
+struct Call<'a> {
+    store: &'a Store,
+    scope: &'a Scope,
+    caller: &'a Caller,
+    moment: Moment,
+    journal: Option<Command>,
+}
+
+fn run<I: DeserializeOwned, O: Serialize>(
+    call: Call<'_>,
     body: Value,
     handler: fn(&mut Ctx, I) -> ApiResult<O>,
-) -> Result<Vec<u8>, Failure> {
+) -> Result<(Vec<u8>, Durable), Failure> {
     let input: I =
         serde_json::from_value(body).map_err(|e| Failure::Serialization(e.to_string()))?;
-    let output = store.execute(scope, caller, |ctx| handler(ctx, input))?;
-    serde_json::to_vec(&output)
-        .map_err(|e| ApiError::internal(format!("encoding the response failed: {e}")).into())
+    let Call {
+        store,
+        scope,
+        caller,
+        moment,
+        journal,
+    } = call;
+    let (output, durable) =
+        store.execute(scope, caller, moment, journal, |ctx| handler(ctx, input))?;
+    let bytes = serde_json::to_vec(&output)
+        .map_err(|e| ApiError::internal(format!("encoding the response failed: {e}")))?;
+    Ok((bytes, durable))
 }
 
 /// Does what a timer was set for, as of `ctx.now`.
@@ -159,23 +210,4 @@ pub fn fire(ctx: &mut Ctx, target: &Target) {
         Target::ScheduledAction { name, id } => scheduled_action::fire(ctx, name, id),
         Target::CredentialsExpiry { password } => credentials::expire(ctx, password),
     }
-}
-
-/// An AWS-style resource id such as `sg-0a1b2c3d4e5f60718`.
-pub fn aws_id(prefix: &str) -> String {
-    format!("{prefix}-{}", random_hex(17))
-}
-
-fn random_hex(len: usize) -> String {
-    use rand::Rng;
-    let mut rng = rand::thread_rng();
-    (0..len)
-        .map(|_| char::from_digit(rng.gen_range(0..16), 16).unwrap_or('0'))
-        .collect()
-}
-
-/// Random letters and digits, as in the suffix of a Secrets Manager ARN.
-pub fn random_suffix(len: usize) -> String {
-    use rand::distributions::{Alphanumeric, DistString};
-    Alphanumeric.sample_string(&mut rand::thread_rng(), len)
 }

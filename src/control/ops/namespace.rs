@@ -3,7 +3,7 @@
 //! A namespace is AVAILABLE from creation (AWS has no CREATING status for namespaces), goes
 //! MODIFYING on update and DELETING on delete, and settles after the transition delay.
 
-use super::{random_suffix, tags};
+use super::tags;
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
@@ -160,12 +160,12 @@ fn check_iam_roles(default_role: Option<&str>, roles: Option<&[String]>) -> ApiR
     }
 }
 
-fn secret_arn(ctx: &Ctx, namespace: &str) -> String {
+fn secret_arn(ctx: &mut Ctx, namespace: &str) -> String {
     format!(
         "arn:aws:secretsmanager:{}:{}:secret:redshift!{namespace}-admin-{}",
         ctx.scope.region,
         ctx.scope.account,
-        random_suffix(6)
+        ctx.rng.alphanumeric(6)
     )
 }
 
@@ -190,7 +190,7 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
         req.default_iam_role_arn.as_deref(),
         req.iam_roles.as_deref(),
     )?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = ctx.rng.uuid();
     let arn = ctx.scope.arn(&format!("namespace/{id}"));
     let view = Namespace {
         namespace_arn: Some(arn.clone()),

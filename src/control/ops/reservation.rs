@@ -109,7 +109,7 @@ pub fn create(
             };
         }
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = ctx.rng.uuid();
     let reservation = Reservation {
         reservation_id: Some(id.clone()),
         reservation_arn: Some(ctx.scope.arn(&format!("reservation/{id}"))),

@@ -140,7 +140,7 @@ pub fn create(
     let enabled = req.enabled.unwrap_or(true);
     let view = ScheduledActionResponse {
         scheduled_action_name: Some(name.clone()),
-        scheduled_action_uuid: Some(uuid::Uuid::new_v4().to_string()),
+        scheduled_action_uuid: Some(ctx.rng.uuid()),
         scheduled_action_description: req.scheduled_action_description,
         namespace_name: Some(req.namespace_name),
         role_arn: Some(req.role_arn),

@@ -86,7 +86,7 @@ pub fn take(
     if ctx.state.snapshots.contains_key(name) {
         return Err(ApiError::already_exists(ResourceKind::Snapshot, name));
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = ctx.rng.uuid();
     let arn = ctx.scope.arn(&format!("snapshot/{id}"));
     let ns = &source.namespace;
     let view = Snapshot {

@@ -60,7 +60,7 @@ pub fn create(
             req.namespace_name
         )));
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = ctx.rng.uuid();
     let configuration = SnapshotCopyConfiguration {
         snapshot_copy_configuration_id: Some(id.clone()),
         snapshot_copy_configuration_arn: Some(

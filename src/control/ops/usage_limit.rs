@@ -65,7 +65,7 @@ pub fn create(ctx: &mut Ctx, req: CreateUsageLimitRequest) -> ApiResult<CreateUs
             req.usage_type.as_str()
         )));
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = ctx.rng.uuid();
     let limit = UsageLimit {
         usage_limit_id: Some(id.clone()),
         usage_limit_arn: Some(ctx.scope.arn(&format!("usagelimit/{id}"))),

@@ -3,7 +3,7 @@
 //! A workgroup is CREATING until the transition delay passes, MODIFYING after an update and
 //! DELETING before it is gone. A namespace has at most one workgroup.
 
-use super::{aws_id, tags};
+use super::tags;
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
@@ -112,15 +112,15 @@ fn merge_config(current: &mut Vec<ConfigParameter>, given: Vec<ConfigParameter>)
     Ok(())
 }
 
-fn endpoint(ctx: &Ctx, port: i32, subnet: &str) -> Endpoint {
+fn endpoint(ctx: &mut Ctx, port: i32, subnet: &str) -> Endpoint {
     Endpoint {
         address: Some(ctx.settings.endpoint_host.clone()),
         port: Some(port),
         vpc_endpoints: Some(vec![VpcEndpoint {
-            vpc_endpoint_id: Some(aws_id("vpce")),
-            vpc_id: Some(aws_id("vpc")),
+            vpc_endpoint_id: Some(ctx.rng.aws_id("vpce")),
+            vpc_id: Some(ctx.rng.aws_id("vpc")),
             network_interfaces: Some(vec![NetworkInterface {
-                network_interface_id: Some(aws_id("eni")),
+                network_interface_id: Some(ctx.rng.aws_id("eni")),
                 subnet_id: Some(subnet.to_string()),
                 private_ip_address: Some("10.0.0.10".into()),
                 availability_zone: Some(format!("{}a", ctx.scope.region)),
@@ -171,8 +171,8 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
     namespace.workgroup = Some(name.clone());
     let subnets = req
         .subnet_ids
-        .unwrap_or_else(|| (0..3).map(|_| aws_id("subnet")).collect());
-    let id = uuid::Uuid::new_v4().to_string();
+        .unwrap_or_else(|| (0..3).map(|_| ctx.rng.aws_id("subnet")).collect());
+    let id = ctx.rng.uuid();
     let arn = ctx.scope.arn(&format!("workgroup/{id}"));
     let view = Workgroup {
         workgroup_id: Some(id.clone()),
@@ -197,7 +197,10 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
             level: None,
         })),
         publicly_accessible: Some(req.publicly_accessible.unwrap_or(false)),
-        security_group_ids: Some(req.security_group_ids.unwrap_or_else(|| vec![aws_id("sg")])),
+        security_group_ids: Some(
+            req.security_group_ids
+                .unwrap_or_else(|| vec![ctx.rng.aws_id("sg")]),
+        ),
         subnet_ids: Some(subnets),
         track_name: Some(track),
         workgroup_version: Some(version.to_string()),
