@@ -69,6 +69,10 @@ pub struct Cli {
         default_value_t = 86400
     )]
     pub recovery_point_retention_secs: u32,
+    /// Keep state in this directory: every acknowledged change survives a restart or a crash.
+    /// Without it, state lives in memory and each run starts empty.
+    #[arg(long, env = "REDSHIFT_LOCAL_STATE_DIR")]
+    pub state_dir: Option<std::path::PathBuf>,
     /// Instead of serving, ask a running server at --host/--port for its health and exit 0 if
     /// it is healthy (for container health checks, which then need no curl).
     #[arg(long)]

@@ -4,4 +4,5 @@
 pub mod cli;
 pub mod control;
 pub mod model;
+pub mod persist;
 pub mod server;

@@ -1,6 +1,7 @@
 use clap::Parser;
 use redshift_serverless_local::cli::{Cli, LogFormat};
 use redshift_serverless_local::control::store::{Settings, Store};
+use redshift_serverless_local::persist::Persistence;
 use redshift_serverless_local::server::{self, auth::Defaults, App};
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
@@ -19,7 +20,8 @@ async fn main() -> std::process::ExitCode {
     let filter = EnvFilter::try_new(&cli.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     match cli.log_format {
         LogFormat::Text => subscriber.init(),
         LogFormat::Json => subscriber.json().init(),
@@ -46,8 +48,29 @@ async fn main() -> std::process::ExitCode {
             cli.recovery_point_retention_secs.into(),
         ),
     };
+    let store = Arc::new(Store::new(settings));
+    let persistence = match &cli.state_dir {
+        None => None,
+        Some(dir) => {
+            let opening = {
+                let (dir, store) = (dir.clone(), store.clone());
+                tokio::task::spawn_blocking(move || Persistence::open(&dir, &store)).await
+            };
+            match opening {
+                Ok(Ok(persistence)) => Some(persistence),
+                Ok(Err(e)) => {
+                    eprintln!("error: {e}");
+                    return std::process::ExitCode::FAILURE;
+                }
+                Err(e) => {
+                    eprintln!("error: opening the state directory failed: {e}");
+                    return std::process::ExitCode::FAILURE;
+                }
+            }
+        }
+    };
     let app = App {
-        store: Arc::new(Store::new(settings)),
+        store,
         defaults: Defaults {
             account: cli.default_account,
             region: cli.default_region,
@@ -55,7 +78,11 @@ async fn main() -> std::process::ExitCode {
     };
     let shutdown = shutdown_signal();
     println!("redshift-serverless-local listening on http://{addr}");
-    match server::serve(listener, app, shutdown).await {
+    let served = server::serve(listener, app, shutdown).await;
+    if let Some(persistence) = persistence {
+        let _ = tokio::task::spawn_blocking(move || persistence.close()).await;
+    }
+    match served {
         Ok(()) => {
             tracing::info!("stopped");
             std::process::ExitCode::SUCCESS

@@ -531,6 +531,13 @@ impl Store {
         self.lock().image(self.clock.offset().num_milliseconds())
     }
 
+    /// The whole state together with `read()`, both taken under the lock: a consistent cut.
+    pub fn snapshot<T>(&self, read: impl FnOnce() -> T) -> (StateImage, T) {
+        let inner = self.lock();
+        let image = inner.image(self.clock.offset().num_milliseconds());
+        (image, read())
+    }
+
     /// Replaces the whole state with `image`.
     pub fn import(&self, image: StateImage) -> Durable {
         let mut inner = self.lock();

@@ -112,3 +112,90 @@ where
         service.message().unwrap_or_default().to_string(),
     )
 }
+
+/// The built binary, started as a user starts it; killed when dropped.
+pub struct Process {
+    pub child: std::process::Child,
+    pub url: String,
+    pub stderr_path: std::path::PathBuf,
+}
+
+impl Process {
+    /// Starts the binary with `args` (plus `--port 0`) and waits for its URL line.
+    pub fn start(args: &[&str], stderr_path: &std::path::Path) -> Result<Process, String> {
+        use std::io::BufRead;
+        let stderr = std::fs::File::create(stderr_path).unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_redshift-serverless-local"))
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        match line.trim().rsplit(' ').next() {
+            Some(url) if url.starts_with("http://") => Ok(Process {
+                child,
+                url: url.to_string(),
+                stderr_path: stderr_path.to_path_buf(),
+            }),
+            _ => {
+                let status = child.wait().unwrap();
+                Err(format!(
+                    "{status}: {}",
+                    std::fs::read_to_string(stderr_path).unwrap_or_default()
+                ))
+            }
+        }
+    }
+
+    pub fn client(&self) -> rs::Client {
+        let credentials =
+            aws_credential_types::Credentials::new(ACCOUNT, "secret", None, None, "test");
+        let config = rs::Config::builder()
+            .behavior_version(rs::config::BehaviorVersion::latest())
+            .endpoint_url(&self.url)
+            .region(rs::config::Region::new(REGION))
+            .credentials_provider(credentials)
+            .retry_config(rs::config::retry::RetryConfig::disabled())
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        rs::Client::from_conf(config)
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap()
+    }
+
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A fresh directory under the target directory, removed first if a previous run left it.
+pub fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
