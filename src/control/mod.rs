@@ -10,3 +10,4 @@ pub mod pagination;
 pub mod rng;
 pub mod schedule;
 pub mod store;
+pub mod view;

@@ -9,6 +9,7 @@ use crate::control::lifecycle::{
 };
 use crate::control::ops;
 use crate::control::rng::Rng;
+use crate::control::view::{Cached, View};
 use crate::model::{self, NamespaceStatus, SnapshotStatus, WorkgroupStatus};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -89,8 +90,9 @@ pub struct NamespaceRecord {
     pub lakehouse_idc_application_arn: Option<String>,
 }
 
-impl NamespaceRecord {
-    pub fn to_model(&self) -> model::Namespace {
+impl View for NamespaceRecord {
+    type Model = model::Namespace;
+    fn to_model(&self) -> model::Namespace {
         model::Namespace {
             status: Some(self.status.get()),
             ..self.view.clone()
@@ -105,8 +107,9 @@ pub struct WorkgroupRecord {
     pub status: Status<WorkgroupStatus>,
 }
 
-impl WorkgroupRecord {
-    pub fn to_model(&self) -> model::Workgroup {
+impl View for WorkgroupRecord {
+    type Model = model::Workgroup;
+    fn to_model(&self) -> model::Workgroup {
         model::Workgroup {
             status: Some(self.status.get()),
             ..self.view.clone()
@@ -211,8 +214,8 @@ pub struct IssuedCredentials {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Partition {
-    pub namespaces: BTreeMap<String, NamespaceRecord>,
-    pub workgroups: BTreeMap<String, WorkgroupRecord>,
+    pub namespaces: BTreeMap<String, Cached<NamespaceRecord>>,
+    pub workgroups: BTreeMap<String, Cached<WorkgroupRecord>>,
     pub snapshots: BTreeMap<String, SnapshotRecord>,
     /// By id; ids are UUIDv7 made from the creation time, so this is also time order.
     pub recovery_points: BTreeMap<String, RecoveryPointRecord>,
@@ -466,7 +469,10 @@ impl Store {
         let inner = &mut *guard;
         inner.fire_due(now, &self.settings);
         let before = inner.timers.len();
-        let state = inner.partitions.entry(scope.clone()).or_default();
+        if !inner.partitions.contains_key(scope) {
+            inner.partitions.insert(scope.clone(), Partition::default());
+        }
+        let state = inner.partitions.get_mut(scope).expect("inserted above");
         let mut ctx = Ctx {
             rng: Rng::new(seed),
             scope,

@@ -11,9 +11,8 @@ use crate::control::error::ApiError;
 use crate::control::ops;
 use crate::control::store::Durable;
 use crate::control::store::Store;
-use axum::body::Body;
+use axum::extract::Request;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
@@ -36,7 +35,9 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
-async fn aws_request(State(app): State<App>, headers: HeaderMap, body: Body) -> Response {
+async fn aws_request(State(app): State<App>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
     let request_id = uuid::Uuid::new_v4().to_string();
     let op = match protocol::operation(&headers) {
         Ok(op) => op,

@@ -8,14 +8,17 @@ use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
 use crate::control::store::{Ctx, Image, NamespaceRecord, Partition};
+use crate::control::view::{Cached, One, Page, View};
 use crate::model::*;
 
 const AWS_OWNED_KMS_KEY: &str = "AWS_OWNED_KMS_KEY";
 
+/// The namespace `name`, to change it (which drops its cached view).
 pub fn find<'a>(state: &'a mut Partition, name: &str) -> ApiResult<&'a mut NamespaceRecord> {
     state
         .namespaces
         .get_mut(name)
+        .map(|record| &mut **record)
         .ok_or_else(|| ApiError::not_found(ResourceKind::Namespace, name))
 }
 
@@ -221,7 +224,9 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
     };
     let namespace = record.to_model();
     let id = record.view.namespace_id.clone().unwrap_or_default();
-    ctx.state.namespaces.insert(name.clone(), record);
+    ctx.state
+        .namespaces
+        .insert(name.clone(), Cached::new(record));
     let first_recovery_point = ctx.now + ctx.settings.recovery_point_interval;
     ctx.schedule_at(
         first_recovery_point,
@@ -235,14 +240,20 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
     })
 }
 
-pub fn get(ctx: &mut Ctx, req: GetNamespaceRequest) -> ApiResult<GetNamespaceResponse> {
-    let record = find(ctx.state, &req.namespace_name)?;
-    Ok(GetNamespaceResponse {
-        namespace: record.to_model(),
+/// Emulates GetNamespace, from the record's cached view.
+pub fn get(ctx: &mut Ctx, req: GetNamespaceRequest) -> ApiResult<One> {
+    let record = ctx
+        .state
+        .namespaces
+        .get(&req.namespace_name)
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Namespace, &req.namespace_name))?;
+    Ok(One {
+        member: "namespace",
+        view: record.json(),
     })
 }
 
-pub fn list(ctx: &mut Ctx, req: ListNamespacesRequest) -> ApiResult<ListNamespacesResponse> {
+pub fn list(ctx: &mut Ctx, req: ListNamespacesRequest) -> ApiResult<Page> {
     let page = page(
         &ctx.state.namespaces,
         Operation::ListNamespaces,
@@ -250,12 +261,9 @@ pub fn list(ctx: &mut Ctx, req: ListNamespacesRequest) -> ApiResult<ListNamespac
         req.max_results,
         |_| true,
     )?;
-    Ok(ListNamespacesResponse {
-        namespaces: page
-            .items
-            .into_iter()
-            .map(NamespaceRecord::to_model)
-            .collect(),
+    Ok(Page {
+        member: "namespaces",
+        views: page.items.into_iter().map(Cached::json).collect(),
         next_token: page.next_token,
     })
 }
@@ -368,6 +376,7 @@ fn live<'a>(state: &'a mut Partition, name: &str, id: &str) -> Option<&'a mut Na
         .namespaces
         .get_mut(name)
         .filter(|r| r.view.namespace_id.as_deref() == Some(id))
+        .map(|record| &mut **record)
 }
 
 pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {

@@ -8,6 +8,7 @@ use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
 use crate::control::store::{Ctx, Partition, WorkgroupRecord};
+use crate::control::view::{Cached, One, Page, View};
 use crate::model::*;
 
 const DEFAULT_BASE_CAPACITY: i32 = 128;
@@ -43,10 +44,12 @@ const OTHER_CONFIG_KEYS: [&str; 12] = [
     "max_cpu_skew",
 ];
 
+/// The workgroup `name`, to change it (which drops its cached view).
 pub fn find<'a>(state: &'a mut Partition, name: &str) -> ApiResult<&'a mut WorkgroupRecord> {
     state
         .workgroups
         .get_mut(name)
+        .map(|record| &mut **record)
         .ok_or_else(|| ApiError::not_found(ResourceKind::Workgroup, name))
 }
 
@@ -213,23 +216,31 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
         status: Status::initial(WorkgroupStatus::Creating),
     };
     let workgroup = record.to_model();
-    ctx.state.workgroups.insert(name.clone(), record);
+    ctx.state
+        .workgroups
+        .insert(name.clone(), Cached::new(record));
     ctx.settle_later(Target::Workgroup { name, id });
     Ok(CreateWorkgroupResponse {
         workgroup: Some(workgroup),
     })
 }
 
-pub fn get(ctx: &mut Ctx, req: GetWorkgroupRequest) -> ApiResult<GetWorkgroupResponse> {
-    let record = find(ctx.state, &req.workgroup_name)?;
-    Ok(GetWorkgroupResponse {
-        workgroup: record.to_model(),
+/// Emulates GetWorkgroup, from the record's cached view.
+pub fn get(ctx: &mut Ctx, req: GetWorkgroupRequest) -> ApiResult<One> {
+    let record = ctx
+        .state
+        .workgroups
+        .get(&req.workgroup_name)
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Workgroup, &req.workgroup_name))?;
+    Ok(One {
+        member: "workgroup",
+        view: record.json(),
     })
 }
 
 /// Emulates ListWorkgroups. Every workgroup here belongs to the caller's account, so an
 /// `ownerAccount` filter naming another account matches nothing.
-pub fn list(ctx: &mut Ctx, req: ListWorkgroupsRequest) -> ApiResult<ListWorkgroupsResponse> {
+pub fn list(ctx: &mut Ctx, req: ListWorkgroupsRequest) -> ApiResult<Page> {
     let own = req
         .owner_account
         .as_deref()
@@ -241,12 +252,9 @@ pub fn list(ctx: &mut Ctx, req: ListWorkgroupsRequest) -> ApiResult<ListWorkgrou
         req.max_results,
         |_| own,
     )?;
-    Ok(ListWorkgroupsResponse {
-        workgroups: page
-            .items
-            .into_iter()
-            .map(WorkgroupRecord::to_model)
-            .collect(),
+    Ok(Page {
+        member: "workgroups",
+        views: page.items.into_iter().map(Cached::json).collect(),
         next_token: page.next_token,
     })
 }
