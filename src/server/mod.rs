@@ -39,7 +39,7 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let headers = &parts.headers;
     let request_id = uuid::Uuid::new_v4().to_string();
-    let op = match protocol::operation(&headers) {
+    let op = match protocol::operation(headers) {
         Ok(op) => op,
         Err(e) => {
             return log_refusal(
@@ -78,7 +78,7 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
             )
         }
     };
-    let (scope, caller) = auth::identify(&headers, &app.defaults);
+    let (scope, caller) = auth::identify(headers, &app.defaults);
     match ops::execute(&app.store, &scope, &caller, op, input) {
         Ok((output, durable)) => {
             if let Err(e) = made_durable(durable).await {
