@@ -1,10 +1,5 @@
 use clap::Parser;
 
-/// mimalloc: the request path allocates many small, short-lived objects, which glibc's
-/// allocator serves markedly slower (measured: malloc and free were a sixth of the profile).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use redshift_serverless_local::cli::{Cli, LogFormat};
 use redshift_serverless_local::control::store::{Settings, Store};
 use redshift_serverless_local::persist::Persistence;

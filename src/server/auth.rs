@@ -22,9 +22,9 @@ impl Default for Defaults {
 
 /// `AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...`
 fn credential_scope(header: &str) -> Option<(&str, &str)> {
-    let credential = header
-        .split([' ', ','])
-        .find_map(|part| part.trim().strip_prefix("Credential="))?;
+    let start = header.find("Credential=")? + "Credential=".len();
+    let rest = &header[start..];
+    let credential = &rest[..rest.find([',', ' ']).unwrap_or(rest.len())];
     let mut parts = credential.split('/');
     let key = parts.next()?;
     let _date = parts.next()?;

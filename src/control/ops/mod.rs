@@ -189,7 +189,9 @@ fn run<I: DeserializeOwned, O: Serialize>(
     } = call;
     let (output, durable) =
         store.execute(scope, caller, moment, journal, |ctx| handler(ctx, input))?;
-    let bytes = serde_json::to_vec(&output)
+    // Most answers are a few hundred bytes to a few kilobytes: start big enough for most.
+    let mut bytes = Vec::with_capacity(4096);
+    serde_json::to_writer(&mut bytes, &output)
         .map_err(|e| ApiError::internal(format!("encoding the response failed: {e}")))?;
     Ok((bytes, durable))
 }
