@@ -207,10 +207,8 @@ pub enum Target {
         name: String,
         id: String,
     },
-    TakeRecoveryPoint {
-        namespace: String,
-        id: String,
-    },
+    /// Every namespace of the timer's partition gets a recovery point.
+    TakeRecoveryPoints,
     RecoveryPointExpiry {
         id: String,
     },

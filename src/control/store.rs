@@ -102,19 +102,10 @@ impl View for NamespaceRecord {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct WorkgroupRecord {
-    /// Everything GetWorkgroup answers except the status.
+    /// Everything GetWorkgroup answers except the status; `configParameters` holds only what
+    /// callers set, merged over the defaults when shown (see `ops::workgroup`).
     pub view: model::Workgroup,
     pub status: Status<WorkgroupStatus>,
-}
-
-impl View for WorkgroupRecord {
-    type Model = model::Workgroup;
-    fn to_model(&self) -> model::Workgroup {
-        model::Workgroup {
-            status: Some(self.status.get()),
-            ..self.view.clone()
-        }
-    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -235,6 +226,8 @@ pub struct Partition {
     pub reservation_tokens: HashMap<String, String>,
     /// By password.
     pub credentials: HashMap<String, IssuedCredentials>,
+    /// Whether the partition's recovery-point timer is set: it runs while namespaces exist.
+    pub taking_recovery_points: bool,
     /// By name: the workgroups AWS manages for registered Glue catalogs.
     pub managed_workgroups: BTreeMap<String, model::ManagedWorkgroupListItem>,
     /// Tags of every taggable resource, by ARN. A resource has an entry from its creation until

@@ -17,15 +17,16 @@ pub trait View {
     fn to_model(&self) -> Self::Model;
 }
 
+/// The record is boxed so that the maps holding records stay small and dense.
 pub struct Cached<R> {
-    record: R,
+    record: Box<R>,
     json: OnceLock<Arc<RawValue>>,
 }
 
 impl<R: View> Cached<R> {
     pub fn new(record: R) -> Cached<R> {
         Cached {
-            record,
+            record: Box::new(record),
             json: OnceLock::new(),
         }
     }
@@ -80,7 +81,7 @@ impl<R: Serialize> Serialize for Cached<R> {
 impl<'de, R: Deserialize<'de>> Deserialize<'de> for Cached<R> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         R::deserialize(d).map(|record| Cached {
-            record,
+            record: Box::new(record),
             json: OnceLock::new(),
         })
     }

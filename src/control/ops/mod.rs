@@ -204,9 +204,7 @@ pub fn fire(ctx: &mut Ctx, target: &Target) {
         Target::Snapshot { name, id } => snapshot::settle(ctx, name, id),
         Target::TableRestore { id } => restore::settle_table_restore(ctx, id),
         Target::SnapshotExpiry { name, id } => snapshot::expire(ctx, name, id),
-        Target::TakeRecoveryPoint { namespace, id } => {
-            namespace::take_recovery_point(ctx, namespace, id)
-        }
+        Target::TakeRecoveryPoints => namespace::take_recovery_points(ctx),
         Target::RecoveryPointExpiry { id } => recovery_point::expire(ctx, id),
         Target::EndpointAccess { name, id } => endpoint_access::settle(ctx, name, id),
         Target::ScheduledAction { name, id } => scheduled_action::fire(ctx, name, id),

@@ -223,18 +223,14 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
         lakehouse_idc_application_arn: None,
     };
     let namespace = record.to_model();
-    let id = record.view.namespace_id.clone().unwrap_or_default();
     ctx.state
         .namespaces
         .insert(name.clone(), Cached::new(record));
-    let first_recovery_point = ctx.now + ctx.settings.recovery_point_interval;
-    ctx.schedule_at(
-        first_recovery_point,
-        Target::TakeRecoveryPoint {
-            namespace: name,
-            id,
-        },
-    );
+    if !ctx.state.taking_recovery_points {
+        ctx.state.taking_recovery_points = true;
+        let first = ctx.now + ctx.settings.recovery_point_interval;
+        ctx.schedule_at(first, Target::TakeRecoveryPoints);
+    }
     Ok(CreateNamespaceResponse {
         namespace: Some(namespace),
     })
@@ -403,27 +399,28 @@ pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
     }
 }
 
-/// Takes the namespace's periodic recovery point and sets the timer for the next one; the
-/// chain ends with the namespace.
-pub fn take_recovery_point(ctx: &mut Ctx, name: &str, id: &str) {
-    let Some(record) = live(ctx.state, name, id) else {
-        return;
-    };
-    if record.status.get() == NamespaceStatus::Deleting {
-        return;
+/// Takes a recovery point of every namespace in the partition, one timer for all of them
+/// (AWS takes one "about every 30 minutes"); the timer stops when no namespace is left.
+pub fn take_recovery_points(ctx: &mut Ctx) {
+    let taken: Vec<(Image, Option<String>)> = ctx
+        .state
+        .namespaces
+        .values()
+        .filter(|ns| ns.status.get() != NamespaceStatus::Deleting)
+        .map(|ns| {
+            let image = Image {
+                namespace: ns.to_model(),
+                admin_password: ns.admin_password.clone(),
+            };
+            (image, ns.workgroup.clone())
+        })
+        .collect();
+    for (image, workgroup) in taken {
+        super::recovery_point::record(ctx, image, workgroup);
     }
-    let image = Image {
-        namespace: record.to_model(),
-        admin_password: record.admin_password.clone(),
-    };
-    let workgroup = record.workgroup.clone();
-    super::recovery_point::record(ctx, image, workgroup);
-    let next = ctx.now + ctx.settings.recovery_point_interval;
-    ctx.schedule_at(
-        next,
-        Target::TakeRecoveryPoint {
-            namespace: name.to_string(),
-            id: id.to_string(),
-        },
-    );
+    ctx.state.taking_recovery_points = !ctx.state.namespaces.is_empty();
+    if ctx.state.taking_recovery_points {
+        let next = ctx.now + ctx.settings.recovery_point_interval;
+        ctx.schedule_at(next, Target::TakeRecoveryPoints);
+    }
 }

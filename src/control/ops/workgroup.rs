@@ -93,6 +93,41 @@ fn check_performance_target(target: &PerformanceTarget) -> ApiResult<()> {
     }
 }
 
+impl View for WorkgroupRecord {
+    type Model = Workgroup;
+
+    /// The stored view with its status, and its parameters merged over the defaults (kept
+    /// apart so that a hundred thousand workgroups do not each hold nine default strings).
+    fn to_model(&self) -> Workgroup {
+        let overrides = self.view.config_parameters.as_deref().unwrap_or_default();
+        let value_of = |key: &str| {
+            overrides
+                .iter()
+                .find(|p| p.parameter_key.as_deref() == Some(key))
+        };
+        let mut config: Vec<ConfigParameter> = DEFAULT_CONFIG
+            .iter()
+            .map(|(key, value)| {
+                value_of(key).cloned().unwrap_or_else(|| ConfigParameter {
+                    parameter_key: Some(key.to_string()),
+                    parameter_value: Some(value.to_string()),
+                })
+            })
+            .collect();
+        let is_default = |p: &&ConfigParameter| {
+            DEFAULT_CONFIG
+                .iter()
+                .any(|(k, _)| p.parameter_key.as_deref() == Some(*k))
+        };
+        config.extend(overrides.iter().filter(|p| !is_default(p)).cloned());
+        Workgroup {
+            status: Some(self.status.get()),
+            config_parameters: Some(config),
+            ..self.view.clone()
+        }
+    }
+}
+
 /// Merges the caller's parameters over `current`, refusing keys the service does not know.
 fn merge_config(current: &mut Vec<ConfigParameter>, given: Vec<ConfigParameter>) -> ApiResult<()> {
     for param in given {
@@ -145,13 +180,7 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
     if let Some(target) = &req.price_performance_target {
         check_performance_target(target)?;
     }
-    let mut config: Vec<ConfigParameter> = DEFAULT_CONFIG
-        .iter()
-        .map(|(k, v)| ConfigParameter {
-            parameter_key: Some(k.to_string()),
-            parameter_value: Some(v.to_string()),
-        })
-        .collect();
+    let mut config = Vec::new();
     merge_config(&mut config, req.config_parameters.unwrap_or_default())?;
     if ctx.state.workgroups.contains_key(&name) {
         return Err(ApiError::already_exists(ResourceKind::Workgroup, &name));
@@ -184,7 +213,7 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
         namespace_name: Some(req.namespace_name),
         base_capacity: Some(base),
         max_capacity: req.max_capacity,
-        config_parameters: Some(config),
+        config_parameters: (!config.is_empty()).then_some(config),
         creation_date: Some(IsoTime(ctx.now)),
         endpoint: Some(endpoint(
             ctx,
@@ -288,7 +317,7 @@ pub fn update(ctx: &mut Ctx, req: UpdateWorkgroupRequest) -> ApiResult<UpdateWor
         .status
         .apply_requested(Event::Update, ResourceKind::Workgroup, &name)?;
     let view = &mut record.view;
-    view.config_parameters = Some(config);
+    view.config_parameters = (!config.is_empty()).then_some(config);
     view.base_capacity = Some(base);
     view.max_capacity = req.max_capacity.or(view.max_capacity);
     if let Some(port) = req.port {
