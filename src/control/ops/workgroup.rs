@@ -7,6 +7,7 @@ use super::tags;
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
+use crate::control::rng::Rng;
 use crate::control::store::{Ctx, Partition, WorkgroupRecord};
 use crate::control::view::{Cached, One, Page, View};
 use crate::model::*;
@@ -120,10 +121,79 @@ impl View for WorkgroupRecord {
                 .any(|(k, _)| p.parameter_key.as_deref() == Some(*k))
         };
         config.extend(overrides.iter().filter(|p| !is_default(p)).cloned());
+        let view = &self.view;
+        let network = Network::of(view);
+        let version = view
+            .track_name
+            .as_deref()
+            .and_then(|t| super::track::version_of(t).ok());
+        let subnets = view.subnet_ids.clone().unwrap_or(network.subnets);
+        let endpoint = view.endpoint.as_ref().map(|e| Endpoint {
+            vpc_endpoints: Some(vec![VpcEndpoint {
+                vpc_endpoint_id: Some(network.vpc_endpoint),
+                vpc_id: Some(network.vpc),
+                network_interfaces: Some(vec![NetworkInterface {
+                    network_interface_id: Some(network.interface),
+                    subnet_id: subnets.first().cloned(),
+                    private_ip_address: Some("10.0.0.10".into()),
+                    availability_zone: network.zone,
+                    ipv6_address: None,
+                }]),
+            }]),
+            ..e.clone()
+        });
         Workgroup {
             status: Some(self.status.get()),
             config_parameters: Some(config),
-            ..self.view.clone()
+            endpoint,
+            ip_address_type: view.ip_address_type.clone().or_else(|| Some("ipv4".into())),
+            price_performance_target: view.price_performance_target.clone().or(Some(
+                PerformanceTarget {
+                    status: Some(PerformanceTargetStatus::Disabled),
+                    level: None,
+                },
+            )),
+            security_group_ids: view
+                .security_group_ids
+                .clone()
+                .or(Some(vec![network.security_group])),
+            subnet_ids: Some(subnets),
+            workgroup_version: version.map(str::to_string),
+            patch_version: version.map(str::to_string),
+            ..view.clone()
+        }
+    }
+}
+
+/// The network a workgroup shows where the caller chose none: ids derived from the
+/// workgroup's own id, so they are stable without being stored.
+struct Network {
+    vpc_endpoint: String,
+    vpc: String,
+    interface: String,
+    security_group: String,
+    subnets: Vec<String>,
+    zone: Option<String>,
+}
+
+impl Network {
+    fn of(view: &Workgroup) -> Network {
+        let id = view.workgroup_id.as_deref().unwrap_or_default();
+        let seed = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        let mut rng = Rng::new(seed);
+        let region = view
+            .workgroup_arn
+            .as_deref()
+            .and_then(|arn| arn.split(':').nth(3));
+        Network {
+            vpc_endpoint: rng.aws_id("vpce"),
+            vpc: rng.aws_id("vpc"),
+            interface: rng.aws_id("eni"),
+            security_group: rng.aws_id("sg"),
+            subnets: (0..3).map(|_| rng.aws_id("subnet")).collect(),
+            zone: region.map(|r| format!("{r}a")),
         }
     }
 }
@@ -150,24 +220,6 @@ fn merge_config(current: &mut Vec<ConfigParameter>, given: Vec<ConfigParameter>)
     Ok(())
 }
 
-fn endpoint(ctx: &mut Ctx, port: i32, subnet: &str) -> Endpoint {
-    Endpoint {
-        address: Some(ctx.settings.endpoint_host.clone()),
-        port: Some(port),
-        vpc_endpoints: Some(vec![VpcEndpoint {
-            vpc_endpoint_id: Some(ctx.rng.aws_id("vpce")),
-            vpc_id: Some(ctx.rng.aws_id("vpc")),
-            network_interfaces: Some(vec![NetworkInterface {
-                network_interface_id: Some(ctx.rng.aws_id("eni")),
-                subnet_id: Some(subnet.to_string()),
-                private_ip_address: Some("10.0.0.10".into()),
-                availability_zone: Some(format!("{}a", ctx.scope.region)),
-                ipv6_address: None,
-            }]),
-        }]),
-    }
-}
-
 /// Emulates CreateWorkgroup: the namespace must exist, be AVAILABLE and have no workgroup yet.
 pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWorkgroupResponse> {
     let name = req.workgroup_name;
@@ -176,7 +228,7 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
     let base = req.base_capacity.unwrap_or(DEFAULT_BASE_CAPACITY);
     check_capacity(base, req.max_capacity)?;
     let track = req.track_name.unwrap_or_else(|| "current".into());
-    let version = super::track::version_of(&track)?;
+    super::track::version_of(&track)?;
     if let Some(target) = &req.price_performance_target {
         check_performance_target(target)?;
     }
@@ -201,9 +253,6 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
         )));
     }
     namespace.workgroup = Some(name.clone());
-    let subnets = req
-        .subnet_ids
-        .unwrap_or_else(|| (0..3).map(|_| ctx.rng.aws_id("subnet")).collect());
     let id = ctx.rng.uuid();
     let arn = ctx.scope.arn(&format!("workgroup/{id}"));
     let view = Workgroup {
@@ -215,28 +264,20 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
         max_capacity: req.max_capacity,
         config_parameters: (!config.is_empty()).then_some(config),
         creation_date: Some(IsoTime(ctx.now)),
-        endpoint: Some(endpoint(
-            ctx,
-            port,
-            subnets.first().map_or("", String::as_str),
-        )),
+        endpoint: Some(Endpoint {
+            address: Some(ctx.settings.endpoint_host.clone()),
+            port: Some(port),
+            vpc_endpoints: None,
+        }),
         enhanced_vpc_routing: Some(req.enhanced_vpc_routing.unwrap_or(false)),
         extra_compute_for_automatic_optimization: req.extra_compute_for_automatic_optimization,
-        ip_address_type: Some(req.ip_address_type.unwrap_or_else(|| "ipv4".into())),
+        ip_address_type: req.ip_address_type,
         port: Some(port),
-        price_performance_target: Some(req.price_performance_target.unwrap_or(PerformanceTarget {
-            status: Some(PerformanceTargetStatus::Disabled),
-            level: None,
-        })),
+        price_performance_target: req.price_performance_target,
         publicly_accessible: Some(req.publicly_accessible.unwrap_or(false)),
-        security_group_ids: Some(
-            req.security_group_ids
-                .unwrap_or_else(|| vec![ctx.rng.aws_id("sg")]),
-        ),
-        subnet_ids: Some(subnets),
+        security_group_ids: req.security_group_ids,
+        subnet_ids: req.subnet_ids,
         track_name: Some(track),
-        workgroup_version: Some(version.to_string()),
-        patch_version: Some(version.to_string()),
         ..Workgroup::default()
     };
     tags::attach(ctx.state, &arn, req.tags);
@@ -396,11 +437,6 @@ pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
         Ok(Next::Become(_)) => {
             let view = &mut record.view;
             if let Some(track) = view.pending_track_name.take() {
-                let version = super::track::version_of(&track)
-                    .unwrap_or_default()
-                    .to_string();
-                view.workgroup_version = Some(version.clone());
-                view.patch_version = Some(version);
                 view.track_name = Some(track);
             }
         }
