@@ -90,13 +90,32 @@ pub struct NamespaceRecord {
     pub lakehouse_idc_application_arn: Option<String>,
 }
 
+/// The id at the end of an ARN (`.../namespace/<id>`): records keep the ARN only.
+fn arn_id(arn: Option<&str>) -> &str {
+    arn.and_then(|arn| arn.rsplit('/').next())
+        .unwrap_or_default()
+}
+
+impl NamespaceRecord {
+    pub fn id(&self) -> &str {
+        arn_id(self.view.namespace_arn.as_deref())
+    }
+}
+
 impl View for NamespaceRecord {
     type Model = model::Namespace;
     fn to_model(&self) -> model::Namespace {
         model::Namespace {
             status: Some(self.status.get()),
+            namespace_id: Some(self.id().to_string()),
             ..self.view.clone()
         }
+    }
+}
+
+impl WorkgroupRecord {
+    pub fn id(&self) -> &str {
+        arn_id(self.view.workgroup_arn.as_deref())
     }
 }
 

@@ -119,7 +119,7 @@ pub fn update(
         lakehouse_registration_status: record.view.lakehouse_registration_status.clone(),
         lakehouse_idc_application_arn: record.lakehouse_idc_application_arn.clone(),
     };
-    let id = record.view.namespace_id.clone().unwrap_or_default();
+    let id = record.id().to_string();
     if old_catalog != answer.catalog_arn {
         if let Some(old) = &old_catalog {
             forget_catalog(ctx.state, old);

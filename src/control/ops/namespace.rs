@@ -66,7 +66,7 @@ pub fn restore(
         record.admin_password = None;
     }
     let namespace = record.to_model();
-    let id = record.view.namespace_id.clone().unwrap_or_default();
+    let id = record.id().to_string();
     ctx.settle_later(Target::Namespace {
         name: name.to_string(),
         id,
@@ -197,7 +197,6 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
     let arn = ctx.scope.arn(&format!("namespace/{id}"));
     let view = Namespace {
         namespace_arn: Some(arn.clone()),
-        namespace_id: Some(id),
         namespace_name: Some(name.clone()),
         admin_username: req.admin_username,
         db_name: Some(req.db_name.unwrap_or_else(|| "dev".into())),
@@ -326,7 +325,7 @@ pub fn update(ctx: &mut Ctx, req: UpdateNamespaceRequest) -> ApiResult<UpdateNam
         view.log_exports = Some(logs);
     }
     let namespace = record.to_model();
-    let id = record.view.namespace_id.clone().unwrap_or_default();
+    let id = record.id().to_string();
     ctx.settle_later(Target::Namespace { name, id });
     Ok(UpdateNamespaceResponse { namespace })
 }
@@ -362,7 +361,7 @@ pub fn delete(ctx: &mut Ctx, req: DeleteNamespaceRequest) -> ApiResult<DeleteNam
         .status
         .apply_requested(Event::Delete, ResourceKind::Namespace, &name)?;
     let namespace = record.to_model();
-    let id = record.view.namespace_id.clone().unwrap_or_default();
+    let id = record.id().to_string();
     ctx.settle_later(Target::Namespace { name, id });
     Ok(DeleteNamespaceResponse { namespace })
 }
@@ -371,7 +370,7 @@ fn live<'a>(state: &'a mut Partition, name: &str, id: &str) -> Option<&'a mut Na
     state
         .namespaces
         .get_mut(name)
-        .filter(|r| r.view.namespace_id.as_deref() == Some(id))
+        .filter(|r| r.id() == id)
         .map(|record| &mut **record)
 }
 

@@ -122,7 +122,7 @@ impl View for WorkgroupRecord {
         };
         config.extend(overrides.iter().filter(|p| !is_default(p)).cloned());
         let view = &self.view;
-        let network = Network::of(view);
+        let network = Network::of(self.id(), view);
         let version = view
             .track_name
             .as_deref()
@@ -144,6 +144,7 @@ impl View for WorkgroupRecord {
         });
         Workgroup {
             status: Some(self.status.get()),
+            workgroup_id: Some(self.id().to_string()),
             config_parameters: Some(config),
             endpoint,
             ip_address_type: view.ip_address_type.clone().or_else(|| Some("ipv4".into())),
@@ -177,8 +178,7 @@ struct Network {
 }
 
 impl Network {
-    fn of(view: &Workgroup) -> Network {
-        let id = view.workgroup_id.as_deref().unwrap_or_default();
+    fn of(id: &str, view: &Workgroup) -> Network {
         let seed = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
         });
@@ -256,7 +256,6 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
     let id = ctx.rng.uuid();
     let arn = ctx.scope.arn(&format!("workgroup/{id}"));
     let view = Workgroup {
-        workgroup_id: Some(id.clone()),
         workgroup_arn: Some(arn.clone()),
         workgroup_name: Some(name.clone()),
         namespace_name: Some(req.namespace_name),
@@ -396,7 +395,7 @@ pub fn update(ctx: &mut Ctx, req: UpdateWorkgroupRequest) -> ApiResult<UpdateWor
         view.subnet_ids = req.subnet_ids;
     }
     let workgroup = record.to_model();
-    let id = record.view.workgroup_id.clone().unwrap_or_default();
+    let id = record.id().to_string();
     ctx.settle_later(Target::Workgroup { name, id });
     Ok(UpdateWorkgroupResponse { workgroup })
 }
@@ -420,7 +419,7 @@ pub fn delete(ctx: &mut Ctx, req: DeleteWorkgroupRequest) -> ApiResult<DeleteWor
         .status
         .apply_requested(Event::Delete, ResourceKind::Workgroup, &name)?;
     let workgroup = record.to_model();
-    let id = record.view.workgroup_id.clone().unwrap_or_default();
+    let id = record.id().to_string();
     ctx.settle_later(Target::Workgroup { name, id });
     Ok(DeleteWorkgroupResponse { workgroup })
 }
@@ -430,7 +429,7 @@ pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
     let Some(record) = state.workgroups.get_mut(name) else {
         return;
     };
-    if record.view.workgroup_id.as_deref() != Some(id) {
+    if record.id() != id {
         return;
     }
     match record.status.apply(Event::Settle) {
