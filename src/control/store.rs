@@ -9,7 +9,7 @@ use crate::control::lifecycle::{
 };
 use crate::control::ops;
 use crate::control::rng::Rng;
-use crate::control::view::{Cached, View};
+use crate::control::view::Cached;
 use crate::model::{self, NamespaceStatus, SnapshotStatus, WorkgroupStatus};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -77,7 +77,8 @@ impl Default for Settings {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NamespaceRecord {
-    /// Everything GetNamespace answers except the status.
+    /// Everything GetNamespace answers except the status, the id (the ARN's end) and the
+    /// defaults callers did not override (see `ops::namespace`).
     pub view: model::Namespace,
     pub status: Status<NamespaceStatus>,
     /// Kept for a later data plane; never returned.
@@ -99,17 +100,6 @@ fn arn_id(arn: Option<&str>) -> &str {
 impl NamespaceRecord {
     pub fn id(&self) -> &str {
         arn_id(self.view.namespace_arn.as_deref())
-    }
-}
-
-impl View for NamespaceRecord {
-    type Model = model::Namespace;
-    fn to_model(&self) -> model::Namespace {
-        model::Namespace {
-            status: Some(self.status.get()),
-            namespace_id: Some(self.id().to_string()),
-            ..self.view.clone()
-        }
     }
 }
 

@@ -12,6 +12,30 @@ use crate::control::view::{Cached, One, Page, View};
 use crate::model::*;
 
 const AWS_OWNED_KMS_KEY: &str = "AWS_OWNED_KMS_KEY";
+const DEFAULT_DB_NAME: &str = "dev";
+
+/// The namespace `name`, to change it (which drops its cached view).
+impl View for NamespaceRecord {
+    type Model = Namespace;
+
+    /// The stored view with its status, its id, and the defaults it does not store.
+    fn to_model(&self) -> Namespace {
+        let view = &self.view;
+        Namespace {
+            status: Some(self.status.get()),
+            namespace_id: Some(self.id().to_string()),
+            db_name: view
+                .db_name
+                .clone()
+                .or_else(|| Some(DEFAULT_DB_NAME.into())),
+            kms_key_id: view
+                .kms_key_id
+                .clone()
+                .or_else(|| Some(AWS_OWNED_KMS_KEY.into())),
+            ..view.clone()
+        }
+    }
+}
 
 /// The namespace `name`, to change it (which drops its cached view).
 pub fn find<'a>(state: &'a mut Partition, name: &str) -> ApiResult<&'a mut NamespaceRecord> {
@@ -199,10 +223,10 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
         namespace_arn: Some(arn.clone()),
         namespace_name: Some(name.clone()),
         admin_username: req.admin_username,
-        db_name: Some(req.db_name.unwrap_or_else(|| "dev".into())),
+        db_name: req.db_name,
         default_iam_role_arn: req.default_iam_role_arn,
         iam_roles: Some(req.iam_roles.unwrap_or_default()),
-        kms_key_id: Some(req.kms_key_id.unwrap_or_else(|| AWS_OWNED_KMS_KEY.into())),
+        kms_key_id: req.kms_key_id,
         log_exports: Some(req.log_exports.unwrap_or_default()),
         creation_date: Some(IsoTime(ctx.now)),
         admin_password_secret_arn: manage.then(|| secret_arn(ctx, &name)),
