@@ -14,7 +14,6 @@ use crate::model::*;
 const AWS_OWNED_KMS_KEY: &str = "AWS_OWNED_KMS_KEY";
 const DEFAULT_DB_NAME: &str = "dev";
 
-/// The namespace `name`, to change it (which drops its cached view).
 impl View for NamespaceRecord {
     type Model = Namespace;
 
