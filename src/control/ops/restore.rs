@@ -89,6 +89,26 @@ pub fn from_recovery_point(
     })
 }
 
+/// The status record of a table restore request: both requests share every member but the
+/// one naming their source (`snapshot_name` or `recovery_point_id`).
+macro_rules! requested {
+    ($req:expr, $source:ident) => {{
+        let req = $req;
+        TableRestoreStatus {
+            namespace_name: Some(req.namespace_name),
+            workgroup_name: Some(req.workgroup_name),
+            $source: Some(req.$source),
+            source_database_name: Some(req.source_database_name),
+            source_schema_name: req.source_schema_name,
+            source_table_name: Some(req.source_table_name),
+            target_database_name: req.target_database_name,
+            target_schema_name: req.target_schema_name,
+            new_table_name: Some(req.new_table_name),
+            ..TableRestoreStatus::default()
+        }
+    }};
+}
+
 /// Records a table restore request and starts it on the clock.
 fn start_table_restore(ctx: &mut Ctx, view: TableRestoreStatus) -> TableRestoreStatus {
     let id = ctx.time_ordered_id();
@@ -122,21 +142,7 @@ pub fn table_from_snapshot(
         &req.snapshot_name,
     )?;
     check_target(ctx, &req.namespace_name, &req.workgroup_name)?;
-    let status = start_table_restore(
-        ctx,
-        TableRestoreStatus {
-            namespace_name: Some(req.namespace_name),
-            workgroup_name: Some(req.workgroup_name),
-            snapshot_name: Some(req.snapshot_name),
-            source_database_name: Some(req.source_database_name),
-            source_schema_name: req.source_schema_name,
-            source_table_name: Some(req.source_table_name),
-            target_database_name: req.target_database_name,
-            target_schema_name: req.target_schema_name,
-            new_table_name: Some(req.new_table_name),
-            ..TableRestoreStatus::default()
-        },
-    );
+    let status = start_table_restore(ctx, requested!(req, snapshot_name));
     Ok(RestoreTableFromSnapshotResponse {
         table_restore_status: Some(status),
     })
@@ -156,21 +162,7 @@ pub fn table_from_recovery_point(
         &req.recovery_point_id,
     )?;
     check_target(ctx, &req.namespace_name, &req.workgroup_name)?;
-    let status = start_table_restore(
-        ctx,
-        TableRestoreStatus {
-            namespace_name: Some(req.namespace_name),
-            workgroup_name: Some(req.workgroup_name),
-            recovery_point_id: Some(req.recovery_point_id),
-            source_database_name: Some(req.source_database_name),
-            source_schema_name: req.source_schema_name,
-            source_table_name: Some(req.source_table_name),
-            target_database_name: req.target_database_name,
-            target_schema_name: req.target_schema_name,
-            new_table_name: Some(req.new_table_name),
-            ..TableRestoreStatus::default()
-        },
-    );
+    let status = start_table_restore(ctx, requested!(req, recovery_point_id));
     Ok(RestoreTableFromRecoveryPointResponse {
         table_restore_status: Some(status),
     })
