@@ -342,7 +342,9 @@ pub struct PartitionImage {
 
 #[derive(Default)]
 struct Inner {
-    partitions: HashMap<Scope, Partition>,
+    /// Ordered by scope: with the one or two scopes a run usually has, a lookup is a string
+    /// comparison or two, cheaper than hashing the scope.
+    partitions: BTreeMap<Scope, Partition>,
     timers: Timers,
 }
 
@@ -397,7 +399,7 @@ impl Inner {
     }
 
     fn image(&self, clock_offset_ms: i64) -> StateImage {
-        let mut partitions: Vec<PartitionImage> = self
+        let partitions: Vec<PartitionImage> = self
             .partitions
             .iter()
             .map(|(scope, state)| PartitionImage {
@@ -405,7 +407,6 @@ impl Inner {
                 state: state.clone(),
             })
             .collect();
-        partitions.sort_by(|a, b| a.scope.cmp(&b.scope));
         StateImage {
             clock_offset_ms,
             partitions,

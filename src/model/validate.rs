@@ -22,8 +22,16 @@ pub enum Rejection {
 
 /// Validates `value` against the structure `shape`, pruning unknown and null members in place.
 pub fn validate(shape: ShapeId, value: &mut Value) -> Result<(), Rejection> {
+    thread_local! {
+        /// The path buffer, reused so that validating a request allocates nothing for paths.
+        static PATH: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(64));
+    }
     let mut walker = Walker::default();
-    walker.value(shape, value, &mut String::new())?;
+    PATH.with(|path| {
+        let mut path = path.borrow_mut();
+        path.clear();
+        walker.value(shape, value, &mut path)
+    })?;
     match walker.errors.len() {
         0 => Ok(()),
         1 => Err(Rejection::Validation(format!(

@@ -22,8 +22,14 @@ impl Default for Defaults {
 
 /// `AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...`
 fn credential_scope(header: &str) -> Option<(&str, &str)> {
-    let start = header.find("Credential=")? + "Credential=".len();
-    let rest = &header[start..];
+    // SDKs put the credential first; look further only when they do not.
+    let rest = match header.strip_prefix("AWS4-HMAC-SHA256 Credential=") {
+        Some(rest) => rest,
+        None => {
+            let start = header.find("Credential=")? + "Credential=".len();
+            &header[start..]
+        }
+    };
     let credential = &rest[..rest.find([',', ' ']).unwrap_or(rest.len())];
     let mut parts = credential.split('/');
     let key = parts.next()?;

@@ -38,12 +38,15 @@ pub fn router(app: App) -> Router {
 async fn aws_request(State(app): State<App>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let headers = &parts.headers;
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut id_buffer = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let request_id: &str = uuid::Uuid::new_v4()
+        .hyphenated()
+        .encode_lower(&mut id_buffer);
     let op = match protocol::operation(headers) {
         Ok(op) => op,
         Err(e) => {
             return log_refusal(
-                protocol::protocol_error(&e, &request_id),
+                protocol::protocol_error(&e, request_id),
                 "?",
                 &e.to_string(),
             )
@@ -56,14 +59,14 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
         return log_refusal(
-            protocol::protocol_error(&too_large, &request_id),
+            protocol::protocol_error(&too_large, request_id),
             op.name(),
             "body too large",
         );
     }
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return log_refusal(
-            protocol::protocol_error(&too_large, &request_id),
+            protocol::protocol_error(&too_large, request_id),
             op.name(),
             "body too large",
         );
@@ -72,7 +75,7 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
         Ok(input) => input,
         Err(e) => {
             return log_refusal(
-                protocol::protocol_error(&e, &request_id),
+                protocol::protocol_error(&e, request_id),
                 op.name(),
                 &e.to_string(),
             )
@@ -85,16 +88,16 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
                 let error =
                     ApiError::internal(format!("The change could not be made durable: {e}"));
                 return log_refusal(
-                    protocol::api_error(&error, &request_id),
+                    protocol::api_error(&error, request_id),
                     op.name(),
                     &e.to_string(),
                 );
             }
             tracing::debug!(operation = op.name(), account = %scope.account, region = %scope.region, "ok");
-            protocol::success(output, &request_id)
+            protocol::success(output, request_id)
         }
         Err(failure) => {
-            let response = protocol::failure(&failure, &request_id);
+            let response = protocol::failure(&failure, request_id);
             log_refusal(response, op.name(), &format!("{failure:?}"))
         }
     }
