@@ -83,7 +83,6 @@ fn encode(payload: &[u8]) -> Vec<u8> {
 
 /// A state directory in use: holds its lock and the writer thread.
 pub struct Persistence {
-    dir: PathBuf,
     sender: mpsc::Sender<Message>,
     writer: Option<std::thread::JoinHandle<()>>,
     _lock: File,
@@ -128,15 +127,10 @@ impl Persistence {
             sender: sender.clone(),
         }));
         Ok(Persistence {
-            dir: dir.to_path_buf(),
             sender,
             writer: Some(writer),
             _lock: lock,
         })
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// Writes what is pending, folds the journal into a snapshot, and stops the writer.

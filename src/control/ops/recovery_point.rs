@@ -56,12 +56,19 @@ pub fn list(
     ctx: &mut Ctx,
     req: ListRecoveryPointsRequest,
 ) -> ApiResult<ListRecoveryPointsResponse> {
+    let filter = super::snapshot::BackupFilter {
+        namespace_name: req.namespace_name.as_deref(),
+        namespace_arn: req.namespace_arn.as_deref(),
+        start: req.start_time,
+        end: req.end_time,
+    };
     let keep = |r: &RecoveryPointRecord| {
-        let created = r.view.recovery_point_create_time.map(|t| t.0);
-        (req.namespace_name.is_none() || r.view.namespace_name == req.namespace_name)
-            && (req.namespace_arn.is_none() || r.view.namespace_arn == req.namespace_arn)
-            && req.start_time.is_none_or(|start| created >= Some(start.0))
-            && req.end_time.is_none_or(|end| created <= Some(end.0))
+        let view = &r.view;
+        filter.keeps(
+            view.namespace_name.as_deref(),
+            view.namespace_arn.as_deref(),
+            view.recovery_point_create_time,
+        )
     };
     let page = page(
         &ctx.state.recovery_points,

@@ -175,17 +175,43 @@ pub fn get(ctx: &mut Ctx, req: GetSnapshotRequest) -> ApiResult<GetSnapshotRespo
     })
 }
 
+/// The filters ListSnapshots and ListRecoveryPoints share: the namespace a backup was taken
+/// of, by name or ARN, and a window on when it was taken.
+pub struct BackupFilter<'a> {
+    pub namespace_name: Option<&'a str>,
+    pub namespace_arn: Option<&'a str>,
+    pub start: Option<EpochTime>,
+    pub end: Option<EpochTime>,
+}
+
+impl BackupFilter<'_> {
+    pub fn keeps(&self, name: Option<&str>, arn: Option<&str>, taken: Option<IsoTime>) -> bool {
+        let taken = taken.map(|t| t.0);
+        self.namespace_name.is_none_or(|n| name == Some(n))
+            && self.namespace_arn.is_none_or(|a| arn == Some(a))
+            && self.start.is_none_or(|start| taken >= Some(start.0))
+            && self.end.is_none_or(|end| taken <= Some(end.0))
+    }
+}
+
 pub fn list(ctx: &mut Ctx, req: ListSnapshotsRequest) -> ApiResult<ListSnapshotsResponse> {
     let own = req
         .owner_account
         .as_deref()
         .is_none_or(|owner| owner == ctx.scope.account);
+    let filter = BackupFilter {
+        namespace_name: req.namespace_name.as_deref(),
+        namespace_arn: req.namespace_arn.as_deref(),
+        start: req.start_time,
+        end: req.end_time,
+    };
     let keep = |s: &SnapshotRecord| {
-        let created = s.view.snapshot_create_time.map(|t| t.0);
-        own && (req.namespace_name.is_none() || s.view.namespace_name == req.namespace_name)
-            && (req.namespace_arn.is_none() || s.view.namespace_arn == req.namespace_arn)
-            && req.start_time.is_none_or(|start| created >= Some(start.0))
-            && req.end_time.is_none_or(|end| created <= Some(end.0))
+        let view = &s.view;
+        own && filter.keeps(
+            view.namespace_name.as_deref(),
+            view.namespace_arn.as_deref(),
+            view.snapshot_create_time,
+        )
     };
     let page = page(
         &ctx.state.snapshots,
