@@ -126,11 +126,11 @@ impl Conn {
     }
 
     async fn call(&mut self, operation: &str, body: &str) -> std::io::Result<u16> {
-        let request = format!(
-            "POST / HTTP/1.1\r\nHost: bench\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: RedshiftServerless.{operation}\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: {AUTH}\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        self.reader.get_mut().write_all(request.as_bytes()).await?;
+        self.send(&request(operation, body)).await
+    }
+
+    async fn send(&mut self, request: &[u8]) -> std::io::Result<u16> {
+        self.reader.get_mut().write_all(request).await?;
         self.response().await
     }
 
@@ -186,50 +186,83 @@ impl Case {
     }
 }
 
-struct Load {
-    requests_per_second: f64,
-    p50_us: f64,
-    p99_us: f64,
+/// One load phase against one server: every successful request's latency, and how long the
+/// phase ran.
+struct Run {
+    latencies_ns: Vec<u64>,
+    seconds: f64,
     errors: usize,
 }
 
+impl Run {
+    fn requests_per_second(&self) -> f64 {
+        self.latencies_ns.len() as f64 / self.seconds
+    }
+
+    fn percentile_us(&self, p: f64) -> f64 {
+        let mut sorted = self.latencies_ns.clone();
+        sorted.sort_unstable();
+        percentile_us(&sorted, p)
+    }
+}
+
+fn percentile_us(sorted: &[u64], p: f64) -> f64 {
+    sorted
+        .get(((sorted.len() as f64 - 1.0) * p) as usize)
+        .copied()
+        .unwrap_or(0) as f64
+        / 1000.0
+}
+
+/// The request a case sends, as bytes on the wire; `name` makes CreateNamespace names unique.
+fn request(operation: &str, body: &str) -> Vec<u8> {
+    format!(
+        "POST / HTTP/1.1\r\nHost: bench\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: RedshiftServerless.{operation}\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: {AUTH}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
 /// Drives `addr` with `connections` workers for `duration`; every request's latency counts.
-async fn load(addr: &str, case: Case, connections: usize, duration: Duration, tag: &str) -> Load {
-    let deadline = Instant::now() + duration;
+/// The clock starts once every connection is open.
+async fn load(addr: &str, case: Case, connections: usize, duration: Duration, tag: &str) -> Run {
+    let ready = std::sync::Arc::new(tokio::sync::Barrier::new(connections + 1));
     let workers: Vec<_> = (0..connections)
         .map(|worker| {
             let addr = addr.to_string();
             let tag = tag.to_string();
+            let ready = ready.clone();
             tokio::spawn(async move {
                 let mut conn = Conn::open(&addr).await.expect("connect");
+                // Fixed requests are built once, so the generator spends its time sending.
+                let fixed = match case {
+                    Case::GetWorkgroup => {
+                        vec![request("GetWorkgroup", r#"{"workgroupName":"bench-000"}"#)]
+                    }
+                    Case::ListWorkgroups => {
+                        vec![request("ListWorkgroups", r#"{"maxResults":100}"#)]
+                    }
+                    Case::CreateDeleteNamespace => Vec::new(),
+                };
                 let mut latencies = Vec::with_capacity(100_000);
                 let mut errors = 0;
+                ready.wait().await;
+                let deadline = Instant::now() + duration;
                 let mut i = 0u64;
                 while Instant::now() < deadline {
-                    let calls: Vec<(&str, String)> = match case {
-                        Case::GetWorkgroup => {
-                            vec![("GetWorkgroup", r#"{"workgroupName":"bench-000"}"#.into())]
-                        }
-                        Case::ListWorkgroups => {
-                            vec![("ListWorkgroups", r#"{"maxResults":100}"#.into())]
-                        }
+                    let calls = match case {
                         Case::CreateDeleteNamespace => {
-                            let name = format!("c-{tag}-{worker}-{i}");
+                            let body = format!(r#"{{"namespaceName":"c-{tag}-{worker}-{i}"}}"#);
                             vec![
-                                (
-                                    "CreateNamespace",
-                                    format!(r#"{{"namespaceName":"{name}"}}"#),
-                                ),
-                                (
-                                    "DeleteNamespace",
-                                    format!(r#"{{"namespaceName":"{name}"}}"#),
-                                ),
+                                request("CreateNamespace", &body),
+                                request("DeleteNamespace", &body),
                             ]
                         }
+                        _ => Vec::new(),
                     };
-                    for (operation, body) in calls {
+                    for bytes in if calls.is_empty() { &fixed } else { &calls } {
                         let began = Instant::now();
-                        match conn.call(operation, &body).await {
+                        match conn.send(bytes).await {
                             Ok(200) => latencies.push(began.elapsed().as_nanos() as u64),
                             _ => errors += 1,
                         }
@@ -240,27 +273,99 @@ async fn load(addr: &str, case: Case, connections: usize, duration: Duration, ta
             })
         })
         .collect();
+    ready.wait().await;
     let began = Instant::now();
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for worker in workers {
-        let (latencies, e) = worker.await.unwrap();
-        all.extend(latencies);
-        errors += e;
-    }
-    let elapsed = began.elapsed().as_secs_f64().max(duration.as_secs_f64());
-    all.sort_unstable();
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 - 1.0) * p) as usize)
-            .copied()
-            .unwrap_or(0) as f64
-            / 1000.0
+    let mut run = Run {
+        latencies_ns: Vec::new(),
+        seconds: 0.0,
+        errors: 0,
     };
-    Load {
-        requests_per_second: all.len() as f64 / elapsed,
-        p50_us: pct(0.50),
-        p99_us: pct(0.99),
-        errors,
+    for worker in workers {
+        let (latencies, errors) = worker.await.unwrap();
+        run.latencies_ns.extend(latencies);
+        run.errors += errors;
+    }
+    run.seconds = began.elapsed().as_secs_f64().max(duration.as_secs_f64());
+    run
+}
+
+/// A case measured in rounds that alternate between us and the baseline, so that a noisy
+/// moment on a shared machine lands on both sides rather than on one.
+struct Compared {
+    ours: Vec<Run>,
+    theirs: Vec<Run>,
+}
+
+impl Compared {
+    async fn measure(
+        ours: &str,
+        theirs: &str,
+        case: Case,
+        connections: usize,
+        rounds: usize,
+        round: Duration,
+    ) -> Compared {
+        let mut compared = Compared {
+            ours: Vec::new(),
+            theirs: Vec::new(),
+        };
+        for r in 0..rounds {
+            let tag = format!("m{connections}r{r}");
+            // Alternate who goes first, so neither side always runs on a warmer machine.
+            if r % 2 == 0 {
+                compared
+                    .ours
+                    .push(load(ours, case, connections, round, &tag).await);
+                compared
+                    .theirs
+                    .push(load(theirs, Case::GetWorkgroup, connections, round, "b").await);
+            } else {
+                compared
+                    .theirs
+                    .push(load(theirs, Case::GetWorkgroup, connections, round, "b").await);
+                compared
+                    .ours
+                    .push(load(ours, case, connections, round, &tag).await);
+            }
+        }
+        compared
+    }
+
+    /// Every round of one side as one: requests over time, and percentiles over all latencies.
+    fn pooled(runs: &[Run]) -> (f64, f64, f64, usize) {
+        let mut all: Vec<u64> = runs
+            .iter()
+            .flat_map(|r| r.latencies_ns.iter().copied())
+            .collect();
+        all.sort_unstable();
+        let seconds: f64 = runs.iter().map(|r| r.seconds).sum();
+        let errors = runs.iter().map(|r| r.errors).sum();
+        (
+            all.len() as f64 / seconds,
+            percentile_us(&all, 0.50),
+            percentile_us(&all, 0.99),
+            errors,
+        )
+    }
+
+    /// The median over rounds of `ours / theirs` for a measure of a run.
+    fn median_ratio(&self, measure: impl Fn(&Run) -> f64) -> f64 {
+        let mut ratios: Vec<f64> = self
+            .ours
+            .iter()
+            .zip(&self.theirs)
+            .map(|(ours, theirs)| measure(ours) / measure(theirs))
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios[ratios.len() / 2]
+    }
+
+    fn throughput_ratio(&self) -> f64 {
+        self.median_ratio(Run::requests_per_second)
+    }
+
+    fn p99_ratio(&self) -> f64 {
+        self.median_ratio(|run| run.percentile_us(0.99))
     }
 }
 
@@ -355,7 +460,13 @@ fn main() {
         return baseline_server();
     }
     let quick = args.iter().any(|a| a == "--quick");
-    let phase = Duration::from_millis(if quick { 500 } else { 3000 });
+    // Each case runs in rounds alternating with the baseline: 5 of 600 ms a side (3 s), or
+    // 2 of 250 ms for a smoke run.
+    let (rounds, round) = if quick {
+        (2, Duration::from_millis(250))
+    } else {
+        (5, Duration::from_millis(600))
+    };
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let built = Command::new(cargo)
@@ -369,12 +480,15 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(run(binary, phase, quick));
+    runtime.block_on(run(binary, rounds, round, quick));
 }
 
-async fn run(binary: std::path::PathBuf, phase: Duration, quick: bool) {
+async fn run(binary: std::path::PathBuf, rounds: usize, round: Duration, quick: bool) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("redshift-serverless-local benchmark on {cores} cores; each load phase {phase:?}\n");
+    let phase = round * rounds as u32;
+    println!(
+        "redshift-serverless-local benchmark on {cores} cores; each case {rounds} rounds of {round:?} a side\n"
+    );
 
     // 1-2. Start time and idle RSS, median of several starts each.
     let mut starts = (Vec::new(), Vec::new());
@@ -402,16 +516,9 @@ async fn run(binary: std::path::PathBuf, phase: Duration, quick: bool) {
         Case::CreateDeleteNamespace,
     ] {
         for connections in [1, 8, 64] {
-            let ours = load(
-                &server.addr,
-                case,
-                connections,
-                phase,
-                &format!("m{connections}"),
-            )
-            .await;
-            let theirs = load(&base.addr, Case::GetWorkgroup, connections, phase, "b").await;
-            rows.push((case, connections, ours, theirs));
+            let compared =
+                Compared::measure(&server.addr, &base.addr, case, connections, rounds, round).await;
+            rows.push((case, connections, compared));
         }
     }
     drop(server);
@@ -439,38 +546,45 @@ async fn run(binary: std::path::PathBuf, phase: Duration, quick: bool) {
 
     // 5. The table, the bars, and the JSON.
     println!(
-        "{:<34} {:>5} {:>11} {:>10} {:>10} {:>11} {:>8}",
-        "case", "conns", "req/s", "p50 µs", "p99 µs", "base req/s", "ratio"
+        "{:<34} {:>5} {:>11} {:>10} {:>10} {:>11} {:>8} {:>9}",
+        "case", "conns", "req/s", "p50 µs", "p99 µs", "base req/s", "req/s ÷", "p99 ÷"
     );
-    for (case, connections, ours, theirs) in &rows {
+    for (case, connections, compared) in &rows {
+        let (rps, p50, p99, errors) = Compared::pooled(&compared.ours);
+        let (base_rps, ..) = Compared::pooled(&compared.theirs);
         println!(
-            "{:<34} {:>5} {:>11.0} {:>10.1} {:>10.1} {:>11.0} {:>7.0}%{}",
+            "{:<34} {:>5} {:>11.0} {:>10.1} {:>10.1} {:>11.0} {:>7.0}% {:>8.2}x{}",
             case.name(),
             connections,
-            ours.requests_per_second,
-            ours.p50_us,
-            ours.p99_us,
-            theirs.requests_per_second,
-            100.0 * ours.requests_per_second / theirs.requests_per_second,
-            if ours.errors > 0 {
-                format!("  ({} errors)", ours.errors)
+            rps,
+            p50,
+            p99,
+            base_rps,
+            100.0 * compared.throughput_ratio(),
+            compared.p99_ratio(),
+            if errors > 0 {
+                format!("  ({errors} errors)")
             } else {
                 String::new()
             }
         );
     }
-    let in_memory_cycle = &rows
-        .iter()
-        .find(|(c, n, ..)| matches!(c, Case::CreateDeleteNamespace) && *n == 64)
-        .unwrap()
-        .2;
+    println!("(req/s and latencies pool every round; the ratios to the baseline are medians of the rounds)\n");
+    let (in_memory_cycle, ..) = Compared::pooled(
+        &rows
+            .iter()
+            .find(|(c, n, ..)| matches!(c, Case::CreateDeleteNamespace) && *n == 64)
+            .unwrap()
+            .2
+            .ours,
+    );
     println!(
         "{:<34} {:>5} {:>11.0} {:>10.1} {:>10.1}",
         "  same, with --state-dir",
         64,
-        durable_load.requests_per_second,
-        durable_load.p50_us,
-        durable_load.p99_us
+        durable_load.requests_per_second(),
+        durable_load.percentile_us(0.50),
+        durable_load.percentile_us(0.99)
     );
     println!();
     println!(
@@ -490,10 +604,12 @@ async fn run(binary: std::path::PathBuf, phase: Duration, quick: bool) {
     println!("ListNamespaces page of 100: {page_small:.1} µs with 100 namespaces, {page_large:.1} µs with {total}");
     println!();
 
-    let get64 = rows
+    let get64 = &rows
         .iter()
         .find(|(c, n, ..)| matches!(c, Case::GetWorkgroup) && *n == 64)
-        .unwrap();
+        .unwrap()
+        .2;
+    let (get64_throughput, get64_p99) = (get64.throughput_ratio(), get64.p99_ratio());
     let bars = [
         Bar {
             name: "start to first answer <= 1.5x baseline".into(),
@@ -507,16 +623,13 @@ async fn run(binary: std::path::PathBuf, phase: Duration, quick: bool) {
         },
         Bar {
             name: "GetWorkgroup req/s at 64 conns >= 80% of baseline".into(),
-            measured: format!(
-                "{:.0}%",
-                100.0 * get64.2.requests_per_second / get64.3.requests_per_second
-            ),
-            pass: get64.2.requests_per_second >= 0.8 * get64.3.requests_per_second,
+            measured: format!("{:.0}%", 100.0 * get64_throughput),
+            pass: get64_throughput >= 0.8,
         },
         Bar {
             name: "GetWorkgroup p99 at 64 conns <= 1.5x baseline".into(),
-            measured: format!("{:.2}x", get64.2.p99_us / get64.3.p99_us),
-            pass: get64.2.p99_us <= 1.5 * get64.3.p99_us,
+            measured: format!("{:.2}x", get64_p99),
+            pass: get64_p99 <= 1.5,
         },
         Bar {
             name: format!("ListNamespaces page with {total} within 2x of with 100"),
@@ -532,9 +645,9 @@ async fn run(binary: std::path::PathBuf, phase: Duration, quick: bool) {
             name: "durable mutations at 64 clients >= 50% of in-memory".into(),
             measured: format!(
                 "{:.0}%",
-                100.0 * durable_load.requests_per_second / in_memory_cycle.requests_per_second
+                100.0 * durable_load.requests_per_second() / in_memory_cycle
             ),
-            pass: durable_load.requests_per_second >= 0.5 * in_memory_cycle.requests_per_second,
+            pass: durable_load.requests_per_second() >= 0.5 * in_memory_cycle,
         },
     ];
     for bar in &bars {
@@ -548,15 +661,20 @@ async fn run(binary: std::path::PathBuf, phase: Duration, quick: bool) {
 
     let results = json!({
         "cores": cores,
-        "phaseSeconds": phase.as_secs_f64(),
         "startMs": ms(start_us), "baselineStartMs": ms(start_base),
         "idleRssKiB": rss_us, "baselineIdleRssKiB": rss_base,
-        "cases": rows.iter().map(|(case, n, ours, theirs)| json!({
-            "case": case.name(), "connections": n,
-            "requestsPerSecond": ours.requests_per_second, "p50Us": ours.p50_us, "p99Us": ours.p99_us, "errors": ours.errors,
-            "baselineRequestsPerSecond": theirs.requests_per_second, "baselineP99Us": theirs.p99_us,
-        })).collect::<Vec<_>>(),
-        "durableCycle64": {"requestsPerSecond": durable_load.requests_per_second, "p99Us": durable_load.p99_us},
+        "rounds": rounds, "roundSeconds": round.as_secs_f64(),
+        "cases": rows.iter().map(|(case, n, compared)| {
+            let (rps, p50, p99, errors) = Compared::pooled(&compared.ours);
+            let (base_rps, _, base_p99, _) = Compared::pooled(&compared.theirs);
+            json!({
+                "case": case.name(), "connections": n,
+                "requestsPerSecond": rps, "p50Us": p50, "p99Us": p99, "errors": errors,
+                "baselineRequestsPerSecond": base_rps, "baselineP99Us": base_p99,
+                "throughputRatio": compared.throughput_ratio(), "p99Ratio": compared.p99_ratio(),
+            })
+        }).collect::<Vec<_>>(),
+        "durableCycle64": {"requestsPerSecond": durable_load.requests_per_second(), "p99Us": durable_load.percentile_us(0.99)},
         "large": {"resources": total, "rssKiB": rss_large, "listPageUsSmall": page_small, "listPageUsLarge": page_large, "fillSeconds": fill_secs},
         "bars": bars.iter().map(|b| json!({"bar": b.name, "measured": b.measured, "pass": b.pass})).collect::<Vec<_>>(),
     });
