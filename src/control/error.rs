@@ -3,6 +3,7 @@
 //! handlers never format an error themselves.
 
 use crate::model::Operation;
+use std::collections::BTreeMap;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +45,23 @@ impl ErrorCode {
             ErrorCode::InternalServer => 500,
             _ => 400,
         }
+    }
+}
+
+impl ResourceKind {
+    /// The resource of this kind keyed `key` in `map`, or the error AWS gives when none is.
+    pub fn lookup<'a, V>(self, map: &'a BTreeMap<String, V>, key: &str) -> ApiResult<&'a V> {
+        map.get(key).ok_or_else(|| ApiError::not_found(self, key))
+    }
+
+    /// [`ResourceKind::lookup`], to change the resource.
+    pub fn lookup_mut<'a, V>(
+        self,
+        map: &'a mut BTreeMap<String, V>,
+        key: &str,
+    ) -> ApiResult<&'a mut V> {
+        map.get_mut(key)
+            .ok_or_else(|| ApiError::not_found(self, key))
     }
 }
 

@@ -1,6 +1,8 @@
 //! The state store: every resource, partitioned by (account, region), and the pending timers,
-//! behind one `std::sync::Mutex`. The lock is held only while a synchronous handler runs, never
-//! across an `.await`, so a blocking mutex is the right tool (as in mini-redis).
+//! behind one `std::sync::RwLock`. Handlers that change state hold it exclusively, reads share
+//! it, so a reader never waits for another (nor for one preempted while holding it). The lock
+//! is held only while a synchronous handler runs, never across an `.await`, so a blocking lock
+//! is the right tool (as in mini-redis).
 
 use crate::control::clock::Clock;
 use crate::control::error::ApiResult;
@@ -14,7 +16,7 @@ use crate::model::{self, NamespaceStatus, SnapshotStatus, WorkgroupStatus};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{LazyLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use tokio::sync::Notify;
 
 /// An account and region: the unit of isolation, as in AWS.
@@ -279,6 +281,20 @@ impl Ctx<'_> {
     }
 }
 
+/// What a read-only handler works with: the caller's partition, shared with other readers.
+/// A handler that takes a `ReadCtx` cannot change state, and is never journaled.
+pub struct ReadCtx<'a> {
+    pub rng: Rng,
+    pub scope: &'a Scope,
+    pub caller: &'a Caller,
+    pub now: DateTime<Utc>,
+    pub settings: &'a Settings,
+    pub state: &'a Partition,
+}
+
+/// What a reader of an account and region that has never been written sees.
+static EMPTY: LazyLock<Partition> = LazyLock::new(Partition::default);
+
 /// A change to the state, as the journal records it: replaying the entries in order, each at
 /// its `now` with its `seed`, rebuilds the state exactly (handlers are deterministic given the
 /// state, the time and the seed; timers fire as of their deadlines).
@@ -323,6 +339,16 @@ pub trait Journal: Send + Sync {
 pub enum Moment {
     Live,
     Replay { now: DateTime<Utc>, seed: u64 },
+}
+
+impl Moment {
+    /// The time and the seed of the request's randomness.
+    fn resolve(self, clock: &Clock) -> (DateTime<Utc>, u64) {
+        match self {
+            Moment::Live => (clock.now(), Rng::fresh_seed()),
+            Moment::Replay { now, seed } => (now, seed),
+        }
+    }
 }
 
 /// The whole state, as `/_emulator/state` exports it and snapshots store it.
@@ -417,7 +443,7 @@ impl Inner {
 
 #[derive(Default)]
 pub struct Store {
-    inner: Mutex<Inner>,
+    inner: RwLock<Inner>,
     pub clock: Clock,
     pub settings: Settings,
     /// Woken when a timer is scheduled or the clock moves, so the driver re-reads its deadline.
@@ -433,10 +459,14 @@ impl Store {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A handler never panics while holding the lock in normal operation; if one did, the
-        // state is still structurally valid, so keep serving rather than poison every request.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    // A handler never panics while holding the lock in normal operation; if one did, the state
+    // is still structurally valid, so keep serving rather than poison every request.
+    fn lock(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn shared(&self) -> RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// From now on, every change goes to `journal` (after a replay has rebuilt the state).
@@ -464,10 +494,7 @@ impl Store {
         journal: Option<Command>,
         handler: impl FnOnce(&mut Ctx) -> ApiResult<T>,
     ) -> ApiResult<(T, Durable)> {
-        let (now, seed) = match moment {
-            Moment::Live => (self.clock.now(), Rng::fresh_seed()),
-            Moment::Replay { now, seed } => (now, seed),
-        };
+        let (now, seed) = moment.resolve(&self.clock);
         let mut guard = self.lock();
         let inner = &mut *guard;
         inner.fire_due(now, &self.settings);
@@ -496,6 +523,40 @@ impl Store {
             self.wake.notify_one();
         }
         result.map(|output| (output, durable))
+    }
+
+    /// Runs a read-only `handler` over the caller's partition under the shared lock. Timers due
+    /// by now fire first (under the exclusive lock, only when there are any), so what a caller
+    /// sees never lags the clock.
+    pub fn read<T>(
+        &self,
+        scope: &Scope,
+        caller: &Caller,
+        moment: Moment,
+        handler: impl FnOnce(&mut ReadCtx) -> ApiResult<T>,
+    ) -> ApiResult<T> {
+        let (now, seed) = moment.resolve(&self.clock);
+        let run = |inner: &Inner| {
+            handler(&mut ReadCtx {
+                rng: Rng::new(seed),
+                scope,
+                caller,
+                now,
+                settings: &self.settings,
+                state: inner.partitions.get(scope).unwrap_or(&EMPTY),
+            })
+        };
+        let inner = self.shared();
+        if inner.timers.next_deadline().is_none_or(|at| at > now) {
+            return run(&inner);
+        }
+        drop(inner);
+        let mut inner = self.lock();
+        inner.fire_due(now, &self.settings);
+        let result = run(&inner);
+        drop(inner);
+        self.wake.notify_one();
+        result
     }
 
     /// Fires the timers due now and returns the next deadline, for the driver.
@@ -537,12 +598,12 @@ impl Store {
 
     /// The whole state, for export and snapshots.
     pub fn export(&self) -> StateImage {
-        self.lock().image(self.clock.offset().num_milliseconds())
+        self.shared().image(self.clock.offset().num_milliseconds())
     }
 
     /// The whole state together with `read()`, both taken under the lock: a consistent cut.
     pub fn snapshot<T>(&self, read: impl FnOnce() -> T) -> (StateImage, T) {
-        let inner = self.lock();
+        let inner = self.shared();
         let image = inner.image(self.clock.offset().num_milliseconds());
         (image, read())
     }
@@ -622,7 +683,7 @@ impl Store {
     }
 
     pub fn pending_transitions(&self) -> usize {
-        self.lock().timers.pending_transitions()
+        self.shared().timers.pending_transitions()
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::pagination::page;
-use crate::control::store::{Ctx, Partition};
+use crate::control::store::{Ctx, Partition, ReadCtx};
 use crate::model::*;
 use chrono::Duration;
 
@@ -98,7 +98,7 @@ pub fn create(
 }
 
 pub fn get(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: GetCustomDomainAssociationRequest,
 ) -> ApiResult<GetCustomDomainAssociationResponse> {
     let a = find(ctx.state, &req.custom_domain_name, &req.workgroup_name)?.clone();
@@ -106,7 +106,7 @@ pub fn get(
 }
 
 pub fn list(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: ListCustomDomainAssociationsRequest,
 ) -> ApiResult<ListCustomDomainAssociationsResponse> {
     let keep = |a: &Association| {

@@ -6,7 +6,7 @@
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{EndpointStatus, Event, Next, Status, Target};
 use crate::control::pagination::page;
-use crate::control::store::{Ctx, EndpointRecord, Partition};
+use crate::control::store::{Ctx, EndpointRecord, Partition, ReadCtx};
 use crate::model::*;
 
 /// Redshift-managed VPC endpoints an account may have in a region.
@@ -31,10 +31,7 @@ fn check_name(name: &str) -> ApiResult<()> {
 }
 
 fn find<'a>(state: &'a mut Partition, name: &str) -> ApiResult<&'a mut EndpointRecord> {
-    state
-        .endpoint_accesses
-        .get_mut(name)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::EndpointAccess, name))
+    ResourceKind::EndpointAccess.lookup_mut(&mut state.endpoint_accesses, name)
 }
 
 fn security_groups(ids: Vec<String>) -> Vec<VpcSecurityGroupMembership> {
@@ -129,19 +126,23 @@ pub fn create(
     })
 }
 
-pub fn get(ctx: &mut Ctx, req: GetEndpointAccessRequest) -> ApiResult<GetEndpointAccessResponse> {
-    let record = find(ctx.state, &req.endpoint_name)?;
+pub fn get(
+    ctx: &mut ReadCtx,
+    req: GetEndpointAccessRequest,
+) -> ApiResult<GetEndpointAccessResponse> {
+    let record =
+        ResourceKind::EndpointAccess.lookup(&ctx.state.endpoint_accesses, &req.endpoint_name)?;
     Ok(GetEndpointAccessResponse {
         endpoint: Some(record.to_model()),
     })
 }
 
 pub fn list(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: ListEndpointAccessRequest,
 ) -> ApiResult<ListEndpointAccessResponse> {
     if let Some(workgroup) = &req.workgroup_name {
-        super::workgroup::find(ctx.state, workgroup)?;
+        ResourceKind::Workgroup.lookup(&ctx.state.workgroups, workgroup)?;
     }
     let own = req
         .owner_account

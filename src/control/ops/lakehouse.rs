@@ -9,7 +9,7 @@
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Target};
 use crate::control::pagination::page;
-use crate::control::store::{Ctx, Partition};
+use crate::control::store::{Ctx, Partition, ReadCtx};
 use crate::model::*;
 use chrono::Duration;
 
@@ -150,7 +150,7 @@ pub fn forget_catalog(state: &mut Partition, catalog_arn: &str) {
 }
 
 pub fn list_managed_workgroups(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: ListManagedWorkgroupsRequest,
 ) -> ApiResult<ListManagedWorkgroupsResponse> {
     let keep =
@@ -171,16 +171,17 @@ pub fn list_managed_workgroups(
 /// Emulates GetIdentityCenterAuthToken: every workgroup must exist and its namespace must have
 /// Identity Center integration (a `redshiftIdcApplicationArn`, or a lakehouse association).
 pub fn identity_center_token(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: GetIdentityCenterAuthTokenRequest,
 ) -> ApiResult<GetIdentityCenterAuthTokenResponse> {
     for workgroup in &req.workgroup_names {
-        let namespace = super::workgroup::find(ctx.state, workgroup)?
+        let namespace = ResourceKind::Workgroup
+            .lookup(&ctx.state.workgroups, workgroup)?
             .view
             .namespace_name
             .clone()
             .unwrap_or_default();
-        let record = super::namespace::find(ctx.state, &namespace)?;
+        let record = ResourceKind::Namespace.lookup(&ctx.state.namespaces, &namespace)?;
         if record.idc_application_arn.is_none() && record.lakehouse_idc_application_arn.is_none() {
             return Err(ApiError::validation(format!(
                 "Workgroup '{workgroup}' does not have Identity Center integration enabled: its namespace '{namespace}' has no Identity Center application."

@@ -1,7 +1,10 @@
 //! One table ties every implemented operation to its handler. A handler is a synchronous
-//! function `fn(&mut Ctx, Input) -> ApiResult<Output>` over the typed shapes of the model;
-//! [`execute`] validates and decodes the input before it runs and encodes the output after, so
-//! handlers see only requests that satisfy the model's constraints.
+//! function over the typed shapes of the model, and its signature says what it may do:
+//! `fn(&mut Ctx, Input) -> ApiResult<Output>` changes state (under the store's exclusive lock,
+//! journaled when it succeeds), `fn(&mut ReadCtx, Input) -> ApiResult<Output>` only reads
+//! (under the shared lock). [`execute`] validates and decodes the input before a handler runs
+//! and encodes the output after, so handlers see only requests that satisfy the model's
+//! constraints.
 
 mod credentials;
 mod custom_domain;
@@ -21,7 +24,7 @@ mod workgroup;
 
 use crate::control::error::{ApiError, ApiResult};
 use crate::control::lifecycle::Target;
-use crate::control::store::{Caller, Command, Ctx, Durable, Moment, Scope, Store};
+use crate::control::store::{Caller, Command, Ctx, Durable, Moment, ReadCtx, Scope, Store};
 use crate::model::validate::{validate, Rejection};
 use crate::model::Operation;
 use serde::de::DeserializeOwned;
@@ -64,13 +67,7 @@ macro_rules! operations {
                 Rejection::Serialization(message) => Failure::Serialization(message),
                 Rejection::Validation(message) => Failure::Api(ApiError::validation(message)),
             })?;
-            let journal = (mutates(op) && store.is_journaled()).then(|| Command::Operation {
-                scope: scope.clone(),
-                caller: caller.clone(),
-                operation: op.name().to_string(),
-                input: body.clone(),
-            });
-            let call = Call { store, scope, caller, moment, journal };
+            let call = Call { store, scope, caller, moment, op };
             match op {
                 $(Operation::$op => run(call, body, $handler),)*
             }
@@ -157,38 +154,73 @@ pub fn execute(
     execute_at(store, scope, caller, op, body, Moment::Live)
 }
 
-/// Whether an operation changes state, and so is journaled. Reads are `Get*` and `List*`,
-/// except GetCredentials, which records the credentials it issues.
-fn mutates(op: Operation) -> bool {
-    let name = op.name();
-    !(name.starts_with("Get") || name.starts_with("List")) || op == Operation::GetCredentials
-}
-
 /// Everything about one call but its input and handler.
 struct Call<'a> {
     store: &'a Store,
     scope: &'a Scope,
     caller: &'a Caller,
     moment: Moment,
-    journal: Option<Command>,
+    op: Operation,
 }
 
-fn run<I: DeserializeOwned, O: Serialize>(
+/// A handler that changes state; see [`Handler`].
+pub struct Writes;
+/// A handler that only reads; see [`Handler`].
+pub struct Reads;
+
+/// How a handler reaches the store, chosen by its signature (`Access` is [`Writes`] or
+/// [`Reads`], so exactly one impl applies to any handler).
+trait Handler<I, O, Access> {
+    fn call(self, call: Call<'_>, body: Value) -> Result<(O, Durable), Failure>;
+}
+
+impl<I: DeserializeOwned, O, F: FnOnce(&mut Ctx, I) -> ApiResult<O>> Handler<I, O, Writes> for F {
+    fn call(self, call: Call<'_>, body: Value) -> Result<(O, Durable), Failure> {
+        let journal = call.store.is_journaled().then(|| Command::Operation {
+            scope: call.scope.clone(),
+            caller: call.caller.clone(),
+            operation: call.op.name().to_string(),
+            input: body.clone(),
+        });
+        let input = decode(body)?;
+        let Call {
+            store,
+            scope,
+            caller,
+            moment,
+            ..
+        } = call;
+        Ok(store.execute(scope, caller, moment, journal, |ctx| self(ctx, input))?)
+    }
+}
+
+impl<I: DeserializeOwned, O, F: FnOnce(&mut ReadCtx, I) -> ApiResult<O>> Handler<I, O, Reads>
+    for F
+{
+    fn call(self, call: Call<'_>, body: Value) -> Result<(O, Durable), Failure> {
+        let input = decode(body)?;
+        let Call {
+            store,
+            scope,
+            caller,
+            moment,
+            ..
+        } = call;
+        let output = store.read(scope, caller, moment, |ctx| self(ctx, input))?;
+        Ok((output, None))
+    }
+}
+
+fn decode<I: DeserializeOwned>(body: Value) -> Result<I, Failure> {
+    serde_json::from_value(body).map_err(|e| Failure::Serialization(e.to_string()))
+}
+
+fn run<I, O: Serialize, A>(
     call: Call<'_>,
     body: Value,
-    handler: fn(&mut Ctx, I) -> ApiResult<O>,
+    handler: impl Handler<I, O, A>,
 ) -> Result<(Vec<u8>, Durable), Failure> {
-    let input: I =
-        serde_json::from_value(body).map_err(|e| Failure::Serialization(e.to_string()))?;
-    let Call {
-        store,
-        scope,
-        caller,
-        moment,
-        journal,
-    } = call;
-    let (output, durable) =
-        store.execute(scope, caller, moment, journal, |ctx| handler(ctx, input))?;
+    let (output, durable) = handler.call(call, body)?;
     // Most answers are a few hundred bytes to a few kilobytes: start big enough for most.
     let mut bytes = Vec::with_capacity(4096);
     serde_json::to_writer(&mut bytes, &output)

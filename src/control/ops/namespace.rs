@@ -7,7 +7,7 @@ use super::tags;
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
-use crate::control::store::{Ctx, Image, NamespaceRecord, Partition};
+use crate::control::store::{Ctx, Image, NamespaceRecord, Partition, ReadCtx};
 use crate::control::view::{Cached, One, Page, View};
 use crate::model::*;
 
@@ -38,11 +38,9 @@ impl View for NamespaceRecord {
 
 /// The namespace `name`, to change it (which drops its cached view).
 pub fn find<'a>(state: &'a mut Partition, name: &str) -> ApiResult<&'a mut NamespaceRecord> {
-    state
-        .namespaces
-        .get_mut(name)
+    ResourceKind::Namespace
+        .lookup_mut(&mut state.namespaces, name)
         .map(|record| &mut **record)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Namespace, name))
 }
 
 /// The namespace `name` as a snapshot would preserve it; it must exist and be AVAILABLE.
@@ -259,7 +257,7 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
 }
 
 /// Emulates GetNamespace, from the record's cached view.
-pub fn get(ctx: &mut Ctx, req: GetNamespaceRequest) -> ApiResult<One> {
+pub fn get(ctx: &mut ReadCtx, req: GetNamespaceRequest) -> ApiResult<One> {
     let record = ctx
         .state
         .namespaces
@@ -271,7 +269,7 @@ pub fn get(ctx: &mut Ctx, req: GetNamespaceRequest) -> ApiResult<One> {
     })
 }
 
-pub fn list(ctx: &mut Ctx, req: ListNamespacesRequest) -> ApiResult<Page> {
+pub fn list(ctx: &mut ReadCtx, req: ListNamespacesRequest) -> ApiResult<Page> {
     let page = page(
         &ctx.state.namespaces,
         Operation::ListNamespaces,

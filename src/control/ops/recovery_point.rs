@@ -5,7 +5,7 @@
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::Target;
 use crate::control::pagination::page;
-use crate::control::store::{Ctx, Image, Partition, RecoveryPointRecord};
+use crate::control::store::{Ctx, Image, Partition, ReadCtx, RecoveryPointRecord};
 use crate::model::*;
 
 /// The size every emulated recovery point reports, in megabytes.
@@ -44,7 +44,7 @@ pub fn expire(ctx: &mut Ctx, id: &str) {
     ctx.state.recovery_points.remove(id);
 }
 
-pub fn get(ctx: &mut Ctx, req: GetRecoveryPointRequest) -> ApiResult<GetRecoveryPointResponse> {
+pub fn get(ctx: &mut ReadCtx, req: GetRecoveryPointRequest) -> ApiResult<GetRecoveryPointResponse> {
     let record = find(ctx.state, &req.recovery_point_id)?;
     Ok(GetRecoveryPointResponse {
         recovery_point: Some(record.view.clone()),
@@ -53,7 +53,7 @@ pub fn get(ctx: &mut Ctx, req: GetRecoveryPointRequest) -> ApiResult<GetRecovery
 
 /// Emulates ListRecoveryPoints, oldest first, filtered by namespace and creation time.
 pub fn list(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: ListRecoveryPointsRequest,
 ) -> ApiResult<ListRecoveryPointsResponse> {
     let filter = super::snapshot::BackupFilter {

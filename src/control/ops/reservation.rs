@@ -4,7 +4,7 @@
 
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::pagination::page;
-use crate::control::store::Ctx;
+use crate::control::store::{Ctx, ReadCtx};
 use crate::model::*;
 use chrono::Duration;
 use std::collections::BTreeMap;
@@ -51,7 +51,7 @@ fn offering(id: &str) -> ApiResult<&'static ReservationOffering> {
 }
 
 pub fn get_offering(
-    _ctx: &mut Ctx,
+    _ctx: &mut ReadCtx,
     req: GetReservationOfferingRequest,
 ) -> ApiResult<GetReservationOfferingResponse> {
     Ok(GetReservationOfferingResponse {
@@ -60,7 +60,7 @@ pub fn get_offering(
 }
 
 pub fn list_offerings(
-    _ctx: &mut Ctx,
+    _ctx: &mut ReadCtx,
     req: ListReservationOfferingsRequest,
 ) -> ApiResult<ListReservationOfferingsResponse> {
     let page = page(
@@ -128,7 +128,7 @@ pub fn create(
     })
 }
 
-pub fn get(ctx: &mut Ctx, req: GetReservationRequest) -> ApiResult<GetReservationResponse> {
+pub fn get(ctx: &mut ReadCtx, req: GetReservationRequest) -> ApiResult<GetReservationResponse> {
     let reservation = ctx
         .state
         .reservations
@@ -138,7 +138,10 @@ pub fn get(ctx: &mut Ctx, req: GetReservationRequest) -> ApiResult<GetReservatio
     Ok(GetReservationResponse { reservation })
 }
 
-pub fn list(ctx: &mut Ctx, req: ListReservationsRequest) -> ApiResult<ListReservationsResponse> {
+pub fn list(
+    ctx: &mut ReadCtx,
+    req: ListReservationsRequest,
+) -> ApiResult<ListReservationsResponse> {
     let page = page(
         &ctx.state.reservations,
         Operation::ListReservations,

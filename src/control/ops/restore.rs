@@ -5,7 +5,7 @@
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, TableRestoreState, Target};
 use crate::control::pagination::page;
-use crate::control::store::{Ctx, Image, TableRestoreRecord};
+use crate::control::store::{Ctx, Image, ReadCtx, TableRestoreRecord};
 use crate::model::*;
 
 /// The size every emulated table restore reports, in megabytes.
@@ -39,7 +39,7 @@ fn snapshot_image(
     arn: Option<&str>,
     owner: Option<&str>,
 ) -> ApiResult<(String, Image)> {
-    let record = super::snapshot::find_named(ctx, name, arn, owner)?;
+    let record = super::snapshot::find_named(ctx.scope, ctx.state, name, arn, owner)?;
     let snapshot_name = record.view.snapshot_name.clone().unwrap_or_default();
     let status = record.status.get();
     if status != SnapshotStatus::Available {
@@ -189,7 +189,7 @@ fn check_same_namespace(
 }
 
 pub fn get_table_restore(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: GetTableRestoreStatusRequest,
 ) -> ApiResult<GetTableRestoreStatusResponse> {
     let id = &req.table_restore_request_id;
@@ -204,7 +204,7 @@ pub fn get_table_restore(
 }
 
 pub fn list_table_restores(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: ListTableRestoreStatusRequest,
 ) -> ApiResult<ListTableRestoreStatusResponse> {
     let keep = |r: &TableRestoreRecord| {

@@ -8,7 +8,7 @@ use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::Target;
 use crate::control::pagination::page;
 use crate::control::schedule::{self, Cron};
-use crate::control::store::{Ctx, Partition, ScheduledActionRecord};
+use crate::control::store::{Ctx, Partition, ReadCtx, ScheduledActionRecord};
 use crate::model::*;
 use chrono::{DateTime, Utc};
 
@@ -16,10 +16,7 @@ use chrono::{DateTime, Utc};
 const NEXT_INVOCATIONS: usize = 3;
 
 fn find<'a>(state: &'a mut Partition, name: &str) -> ApiResult<&'a mut ScheduledActionRecord> {
-    state
-        .scheduled_actions
-        .get_mut(name)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::ScheduledAction, name))
+    ResourceKind::ScheduledAction.lookup_mut(&mut state.scheduled_actions, name)
 }
 
 fn parse_schedule(given: &Schedule, now: DateTime<Utc>) -> ApiResult<schedule::Schedule> {
@@ -168,20 +165,24 @@ pub fn create(
     })
 }
 
-pub fn get(ctx: &mut Ctx, req: GetScheduledActionRequest) -> ApiResult<GetScheduledActionResponse> {
+pub fn get(
+    ctx: &mut ReadCtx,
+    req: GetScheduledActionRequest,
+) -> ApiResult<GetScheduledActionResponse> {
     let now = ctx.now;
-    let record = find(ctx.state, &req.scheduled_action_name)?;
+    let record = ResourceKind::ScheduledAction
+        .lookup(&ctx.state.scheduled_actions, &req.scheduled_action_name)?;
     Ok(GetScheduledActionResponse {
         scheduled_action: Some(to_model(record, now)),
     })
 }
 
 pub fn list(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: ListScheduledActionsRequest,
 ) -> ApiResult<ListScheduledActionsResponse> {
     if let Some(namespace) = &req.namespace_name {
-        super::namespace::find(ctx.state, namespace)?;
+        ResourceKind::Namespace.lookup(&ctx.state.namespaces, namespace)?;
     }
     let keep = |r: &ScheduledActionRecord| {
         req.namespace_name.is_none() || r.view.namespace_name == req.namespace_name

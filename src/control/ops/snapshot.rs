@@ -8,7 +8,7 @@ use super::tags;
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Status, Target};
 use crate::control::pagination::page;
-use crate::control::store::{Ctx, Image, Partition, SnapshotRecord};
+use crate::control::store::{Ctx, Image, Partition, ReadCtx, Scope, SnapshotRecord};
 use crate::model::*;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
@@ -28,25 +28,28 @@ pub fn check_retention(member: &str, days: i32) -> ApiResult<()> {
 }
 
 pub fn find<'a>(state: &'a mut Partition, name: &str) -> ApiResult<&'a mut SnapshotRecord> {
-    state
-        .snapshots
-        .get_mut(name)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Snapshot, name))
+    ResourceKind::Snapshot.lookup_mut(&mut state.snapshots, name)
 }
 
-fn find_by_arn<'a>(state: &'a mut Partition, arn: &str) -> ApiResult<&'a mut SnapshotRecord> {
+fn find_by_arn<'a>(state: &'a Partition, arn: &str) -> ApiResult<&'a SnapshotRecord> {
     state
         .snapshots
-        .values_mut()
+        .values()
         .find(|s| s.view.snapshot_arn.as_deref() == Some(arn))
         .ok_or_else(|| ApiError::not_found(ResourceKind::Snapshot, arn))
 }
 
+/// [`find_by_arn`], to change the snapshot.
+fn find_by_arn_mut<'a>(state: &'a mut Partition, arn: &str) -> ApiResult<&'a mut SnapshotRecord> {
+    let name = find_by_arn(state, arn)?.view.snapshot_name.clone();
+    find(state, name.as_deref().unwrap_or_default())
+}
+
 /// Snapshots of other accounts are not visible here: an `ownerAccount` naming another account
 /// finds nothing.
-fn check_owner(ctx: &Ctx, owner: Option<&str>, name: &str) -> ApiResult<()> {
+fn check_owner(scope: &Scope, owner: Option<&str>, name: &str) -> ApiResult<()> {
     match owner {
-        Some(owner) if owner != ctx.scope.account => {
+        Some(owner) if owner != scope.account => {
             Err(ApiError::not_found(ResourceKind::Snapshot, name))
         }
         _ => Ok(()),
@@ -56,16 +59,17 @@ fn check_owner(ctx: &Ctx, owner: Option<&str>, name: &str) -> ApiResult<()> {
 /// The snapshot named by exactly one of a name and an ARN, as GetSnapshot and
 /// RestoreFromSnapshot take them.
 pub fn find_named<'a>(
-    ctx: &'a mut Ctx,
+    scope: &Scope,
+    state: &'a Partition,
     name: Option<&str>,
     arn: Option<&str>,
     owner: Option<&str>,
-) -> ApiResult<&'a mut SnapshotRecord> {
+) -> ApiResult<&'a SnapshotRecord> {
     let shown = name.or(arn).unwrap_or_default().to_string();
-    check_owner(ctx, owner, &shown)?;
+    check_owner(scope, owner, &shown)?;
     match (name, arn) {
-        (Some(name), None) => find(ctx.state, name),
-        (None, Some(arn)) => find_by_arn(ctx.state, arn),
+        (Some(name), None) => ResourceKind::Snapshot.lookup(&state.snapshots, name),
+        (None, Some(arn)) => find_by_arn(state, arn),
         _ => Err(ApiError::validation(
             "Specify exactly one of snapshotName and snapshotArn.",
         )),
@@ -162,16 +166,16 @@ pub fn create(ctx: &mut Ctx, req: CreateSnapshotRequest) -> ApiResult<CreateSnap
     })
 }
 
-pub fn get(ctx: &mut Ctx, req: GetSnapshotRequest) -> ApiResult<GetSnapshotResponse> {
-    let now = ctx.now;
+pub fn get(ctx: &mut ReadCtx, req: GetSnapshotRequest) -> ApiResult<GetSnapshotResponse> {
     let record = find_named(
-        ctx,
+        ctx.scope,
+        ctx.state,
         req.snapshot_name.as_deref(),
         req.snapshot_arn.as_deref(),
         req.owner_account.as_deref(),
     )?;
     Ok(GetSnapshotResponse {
-        snapshot: Some(record.to_model(now)),
+        snapshot: Some(record.to_model(ctx.now)),
     })
 }
 
@@ -194,7 +198,7 @@ impl BackupFilter<'_> {
     }
 }
 
-pub fn list(ctx: &mut Ctx, req: ListSnapshotsRequest) -> ApiResult<ListSnapshotsResponse> {
+pub fn list(ctx: &mut ReadCtx, req: ListSnapshotsRequest) -> ApiResult<ListSnapshotsResponse> {
     let own = req
         .owner_account
         .as_deref()
@@ -357,7 +361,7 @@ pub fn put_policy(
     req: PutResourcePolicyRequest,
 ) -> ApiResult<PutResourcePolicyResponse> {
     let parsed = check_policy(&req.policy)?;
-    let record = find_by_arn(ctx.state, &req.resource_arn)?;
+    let record = find_by_arn_mut(ctx.state, &req.resource_arn)?;
     record.view.accounts_with_restore_access = Some(principal_accounts(&parsed));
     record.policy = Some(req.policy.clone());
     Ok(PutResourcePolicyResponse {
@@ -369,7 +373,7 @@ pub fn put_policy(
 }
 
 pub fn get_policy(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: GetResourcePolicyRequest,
 ) -> ApiResult<GetResourcePolicyResponse> {
     let record = find_by_arn(ctx.state, &req.resource_arn)?;
@@ -389,7 +393,7 @@ pub fn delete_policy(
     ctx: &mut Ctx,
     req: DeleteResourcePolicyRequest,
 ) -> ApiResult<DeleteResourcePolicyResponse> {
-    let record = find_by_arn(ctx.state, &req.resource_arn)?;
+    let record = find_by_arn_mut(ctx.state, &req.resource_arn)?;
     if record.policy.take().is_none() {
         return Err(ApiError::not_found(
             ResourceKind::ResourcePolicy,

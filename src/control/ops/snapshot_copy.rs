@@ -5,7 +5,7 @@
 use super::snapshot::check_retention;
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::pagination::page;
-use crate::control::store::Ctx;
+use crate::control::store::{Ctx, ReadCtx};
 use crate::model::*;
 
 /// `us-east-1`, `ap-southeast-2`, `us-gov-west-1`: the shape of an AWS region name.
@@ -112,11 +112,11 @@ pub fn delete(
 }
 
 pub fn list(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: ListSnapshotCopyConfigurationsRequest,
 ) -> ApiResult<ListSnapshotCopyConfigurationsResponse> {
     if let Some(namespace) = &req.namespace_name {
-        super::namespace::find(ctx.state, namespace)?;
+        ResourceKind::Namespace.lookup(&ctx.state.namespaces, namespace)?;
     }
     let keep = |c: &SnapshotCopyConfiguration| {
         req.namespace_name.is_none() || c.namespace_name == req.namespace_name

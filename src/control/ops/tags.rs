@@ -1,7 +1,7 @@
 //! TagResource, UntagResource and ListTagsForResource, by ARN, for every taggable resource.
 
 use crate::control::error::{ApiError, ApiResult};
-use crate::control::store::{Ctx, Partition};
+use crate::control::store::{Ctx, Partition, ReadCtx};
 use crate::model::{
     ListTagsForResourceRequest, ListTagsForResourceResponse, Tag, TagResourceRequest,
     TagResourceResponse, UntagResourceRequest, UntagResourceResponse,
@@ -52,10 +52,14 @@ pub fn untag(ctx: &mut Ctx, req: UntagResourceRequest) -> ApiResult<UntagResourc
 }
 
 pub fn list(
-    ctx: &mut Ctx,
+    ctx: &mut ReadCtx,
     req: ListTagsForResourceRequest,
 ) -> ApiResult<ListTagsForResourceResponse> {
-    let set = tags_of(ctx, &req.resource_arn)?;
+    let set = ctx
+        .state
+        .tags
+        .get(&req.resource_arn)
+        .ok_or_else(|| ApiError::arn_not_found(&req.resource_arn))?;
     let tags = set
         .iter()
         .map(|(key, value)| Tag {

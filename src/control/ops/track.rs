@@ -3,7 +3,7 @@
 
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::pagination::page;
-use crate::control::store::Ctx;
+use crate::control::store::ReadCtx;
 use crate::model::*;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -49,7 +49,7 @@ static CATALOGUE: LazyLock<BTreeMap<String, ServerlessTrack>> = LazyLock::new(||
         .collect()
 });
 
-pub fn get(_ctx: &mut Ctx, req: GetTrackRequest) -> ApiResult<GetTrackResponse> {
+pub fn get(_ctx: &mut ReadCtx, req: GetTrackRequest) -> ApiResult<GetTrackResponse> {
     let track = CATALOGUE
         .get(&req.track_name)
         .cloned()
@@ -57,7 +57,7 @@ pub fn get(_ctx: &mut Ctx, req: GetTrackRequest) -> ApiResult<GetTrackResponse> 
     Ok(GetTrackResponse { track: Some(track) })
 }
 
-pub fn list(_ctx: &mut Ctx, req: ListTracksRequest) -> ApiResult<ListTracksResponse> {
+pub fn list(_ctx: &mut ReadCtx, req: ListTracksRequest) -> ApiResult<ListTracksResponse> {
     let page = page(
         &CATALOGUE,
         Operation::ListTracks,

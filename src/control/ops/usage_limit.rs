@@ -5,17 +5,14 @@
 
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::pagination::page;
-use crate::control::store::{Ctx, Partition};
+use crate::control::store::{Ctx, Partition, ReadCtx};
 use crate::model::*;
 
 /// Limits one resource may have of one usage type.
 const MAX_PER_RESOURCE: usize = 4;
 
 fn find<'a>(state: &'a mut Partition, id: &str) -> ApiResult<&'a mut UsageLimit> {
-    state
-        .usage_limits
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::UsageLimit, id))
+    ResourceKind::UsageLimit.lookup_mut(&mut state.usage_limits, id)
 }
 
 /// The resource type an ARN of ours names (`workgroup`, `namespace`, ...), if it exists.
@@ -81,14 +78,16 @@ pub fn create(ctx: &mut Ctx, req: CreateUsageLimitRequest) -> ApiResult<CreateUs
     })
 }
 
-pub fn get(ctx: &mut Ctx, req: GetUsageLimitRequest) -> ApiResult<GetUsageLimitResponse> {
-    let limit = find(ctx.state, &req.usage_limit_id)?.clone();
+pub fn get(ctx: &mut ReadCtx, req: GetUsageLimitRequest) -> ApiResult<GetUsageLimitResponse> {
+    let limit = ResourceKind::UsageLimit
+        .lookup(&ctx.state.usage_limits, &req.usage_limit_id)?
+        .clone();
     Ok(GetUsageLimitResponse {
         usage_limit: Some(limit),
     })
 }
 
-pub fn list(ctx: &mut Ctx, req: ListUsageLimitsRequest) -> ApiResult<ListUsageLimitsResponse> {
+pub fn list(ctx: &mut ReadCtx, req: ListUsageLimitsRequest) -> ApiResult<ListUsageLimitsResponse> {
     if let Some(arn) = &req.resource_arn {
         live_resource_type(ctx.state, arn).ok_or_else(|| ApiError::arn_not_found(arn))?;
     }

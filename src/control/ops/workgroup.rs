@@ -8,7 +8,7 @@ use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
 use crate::control::rng::Rng;
-use crate::control::store::{Ctx, Partition, WorkgroupRecord};
+use crate::control::store::{Ctx, Partition, ReadCtx, WorkgroupRecord};
 use crate::control::view::{Cached, One, Page, View};
 use crate::model::*;
 
@@ -47,11 +47,9 @@ const OTHER_CONFIG_KEYS: [&str; 12] = [
 
 /// The workgroup `name`, to change it (which drops its cached view).
 pub fn find<'a>(state: &'a mut Partition, name: &str) -> ApiResult<&'a mut WorkgroupRecord> {
-    state
-        .workgroups
-        .get_mut(name)
+    ResourceKind::Workgroup
+        .lookup_mut(&mut state.workgroups, name)
         .map(|record| &mut **record)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Workgroup, name))
 }
 
 /// "Valid port ranges are 5431-5455 and 8191-8215."
@@ -295,7 +293,7 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
 }
 
 /// Emulates GetWorkgroup, from the record's cached view.
-pub fn get(ctx: &mut Ctx, req: GetWorkgroupRequest) -> ApiResult<One> {
+pub fn get(ctx: &mut ReadCtx, req: GetWorkgroupRequest) -> ApiResult<One> {
     let record = ctx
         .state
         .workgroups
@@ -309,7 +307,7 @@ pub fn get(ctx: &mut Ctx, req: GetWorkgroupRequest) -> ApiResult<One> {
 
 /// Emulates ListWorkgroups. Every workgroup here belongs to the caller's account, so an
 /// `ownerAccount` filter naming another account matches nothing.
-pub fn list(ctx: &mut Ctx, req: ListWorkgroupsRequest) -> ApiResult<Page> {
+pub fn list(ctx: &mut ReadCtx, req: ListWorkgroupsRequest) -> ApiResult<Page> {
     let own = req
         .owner_account
         .as_deref()
