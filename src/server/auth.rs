@@ -2,7 +2,7 @@
 //! the `Authorization` header. Signatures are not verified.
 
 use crate::control::store::{Caller, Scope};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderName};
 
 /// Where callers that send no credential scope land, and the account of non-numeric keys.
 #[derive(Clone, Debug)]
@@ -19,6 +19,9 @@ impl Default for Defaults {
         }
     }
 }
+
+/// Sent with temporary credentials; built once rather than parsed per request.
+const SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 
 /// `AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...`
 fn credential_scope(header: &str) -> Option<(&str, &str)> {
@@ -58,7 +61,7 @@ pub fn identify(headers: &HeaderMap, defaults: &Defaults) -> (Scope, Caller) {
     };
     let caller = Caller {
         access_key: (!key.is_empty()).then(|| key.to_string()),
-        assumed_role: headers.contains_key("x-amz-security-token"),
+        assumed_role: headers.contains_key(SECURITY_TOKEN),
     };
     (Scope::new(account, region), caller)
 }

@@ -4,11 +4,17 @@
 use crate::control::error::ApiError;
 use crate::control::ops::Failure;
 use crate::model::{Operation, TARGET_PREFIX};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::CONTENT_TYPE as CONTENT_TYPE_HEADER;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+// Header names built once: looking a header up by `&str` parses the name on every request.
+const TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+const ERROR_TYPE: HeaderName = HeaderName::from_static("x-amzn-errortype");
 
 /// A request refused before it reached an operation.
 #[derive(Debug, PartialEq, thiserror::Error)]
@@ -43,7 +49,7 @@ impl ProtocolError {
 /// The operation named by `X-Amz-Target`.
 pub fn operation(headers: &HeaderMap) -> Result<Operation, ProtocolError> {
     let target = headers
-        .get("x-amz-target")
+        .get(TARGET)
         .and_then(|v| v.to_str().ok())
         .ok_or(ProtocolError::BadTarget)?;
     let (prefix, name) = target.split_once('.').ok_or(ProtocolError::BadTarget)?;
@@ -65,12 +71,12 @@ pub fn body(bytes: &[u8]) -> Result<Value, ProtocolError> {
 
 fn with_headers(mut response: Response, request_id: &str, error_type: Option<&str>) -> Response {
     let headers = response.headers_mut();
-    headers.insert("content-type", HeaderValue::from_static(CONTENT_TYPE));
+    headers.insert(CONTENT_TYPE_HEADER, HeaderValue::from_static(CONTENT_TYPE));
     if let Ok(id) = HeaderValue::from_str(request_id) {
-        headers.insert("x-amzn-requestid", id);
+        headers.insert(REQUEST_ID, id);
     }
     if let Some(code) = error_type.and_then(|c| HeaderValue::from_str(c).ok()) {
-        headers.insert("x-amzn-errortype", code);
+        headers.insert(ERROR_TYPE, code);
     }
     response
 }

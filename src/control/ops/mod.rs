@@ -243,3 +243,53 @@ pub fn fire(ctx: &mut Ctx, target: &Target) {
         Target::CredentialsExpiry { password } => credentials::expire(ctx, password),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::control::store::Settings;
+    use serde_json::json;
+
+    fn call(store: &Store, op: Operation, body: Value) -> Value {
+        let scope = Scope::new("123456789012", "us-east-1");
+        let (bytes, _) = execute(store, &scope, &Caller::default(), op, body)
+            .unwrap_or_else(|failure| panic!("{op:?}: {failure:?}"));
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    /// No driver runs here: only the read path can fire the timer that settles the workgroup.
+    #[test]
+    fn a_read_fires_what_is_due_before_it_looks() {
+        let store = Store::new(Settings::default());
+        call(
+            &store,
+            Operation::CreateNamespace,
+            json!({"namespaceName": "ns-1"}),
+        );
+        let created = call(
+            &store,
+            Operation::CreateWorkgroup,
+            json!({"namespaceName": "ns-1", "workgroupName": "wg-1"}),
+        );
+        assert_eq!(created["workgroup"]["status"], "CREATING");
+        let get = json!({"workgroupName": "wg-1"});
+        assert_eq!(
+            call(&store, Operation::GetWorkgroup, get.clone())["workgroup"]["status"],
+            "CREATING"
+        );
+        store.clock.advance(Settings::default().transition_delay);
+        assert_eq!(
+            call(&store, Operation::GetWorkgroup, get)["workgroup"]["status"],
+            "AVAILABLE"
+        );
+        assert_eq!(store.pending_transitions(), 0);
+    }
+
+    #[test]
+    fn reading_a_partition_never_written_finds_nothing_and_creates_nothing() {
+        let store = Store::new(Settings::default());
+        let listed = call(&store, Operation::ListNamespaces, json!({}));
+        assert_eq!(listed, json!({"namespaces": []}));
+        assert!(store.export().partitions.is_empty());
+    }
+}
