@@ -1,45 +1,83 @@
-//! Cached JSON views. GetWorkgroup, GetNamespace and their List operations are the reads
+//! Answers encoded once. GetWorkgroup, GetNamespace and their List operations are the reads
 //! clients poll in loops; answering them by cloning a record's model view and serializing it
-//! again each time was most of their cost. A [`Cached`] record keeps its view's JSON until the
-//! record is next borrowed mutably: `DerefMut` drops the cache, so no change can leave it stale.
-//! [`One`] and [`Page`] assemble answers from those views; a test checks they serialize
-//! exactly as the model's typed responses do.
+//! again each time was most of their cost. A [`Cached`] record keeps its whole single-resource
+//! answer (`{"workgroup": ...}`) as bytes until the record is next borrowed mutably:
+//! `DerefMut` drops the cache, so no change can leave it stale. A Get answers those bytes as
+//! they are (no copy), and a [`Page`] joins the views sliced out of them. A test checks both
+//! encode exactly as the model's typed responses do.
+//!
+//! [`Answer`] is how every handler's output becomes the body on the wire.
 
-use serde::ser::{SerializeMap, Serializer};
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::value::RawValue;
+use bytes::Bytes;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::ops::{Deref, DerefMut};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
+
+/// A handler's output, encoded as the JSON body of the answer.
+pub trait Answer {
+    fn encode(self) -> serde_json::Result<Bytes>;
+}
+
+/// The typed responses of the model.
+impl<T: Serialize> Answer for T {
+    fn encode(self) -> serde_json::Result<Bytes> {
+        // Most answers are a few hundred bytes to a few kilobytes: start big enough for most.
+        let mut body = Vec::with_capacity(4096);
+        serde_json::to_writer(&mut body, &self)?;
+        Ok(Bytes::from(body))
+    }
+}
+
+/// An answer encoded before: a [`Cached`] record's.
+pub struct Encoded(pub Bytes);
+
+impl Answer for Encoded {
+    fn encode(self) -> serde_json::Result<Bytes> {
+        Ok(self.0)
+    }
+}
 
 /// A record that can show itself as a model shape.
 pub trait View {
     type Model: Serialize;
+    /// The member a single-resource answer holds the view in.
+    const MEMBER: &'static str;
     fn to_model(&self) -> Self::Model;
 }
 
 /// The record is boxed so that the maps holding records stay small and dense.
 pub struct Cached<R> {
     record: Box<R>,
-    json: OnceLock<Arc<RawValue>>,
+    answer: OnceLock<Bytes>,
 }
 
 impl<R: View> Cached<R> {
     pub fn new(record: R) -> Cached<R> {
         Cached {
             record: Box::new(record),
-            json: OnceLock::new(),
+            answer: OnceLock::new(),
         }
     }
 
-    /// The record's model view as JSON, serialized at most once per change.
-    pub fn json(&self) -> Arc<RawValue> {
-        self.json
-            .get_or_init(|| {
-                let raw = serde_json::value::to_raw_value(&self.record.to_model())
-                    .expect("model shapes always serialize");
-                Arc::from(raw)
-            })
-            .clone()
+    /// `{"<member>": <view>}`, encoded at most once per change.
+    pub fn answer(&self) -> Encoded {
+        let answer = self.answer.get_or_init(|| {
+            let mut body = Vec::with_capacity(2048);
+            body.extend_from_slice(b"{\"");
+            body.extend_from_slice(R::MEMBER.as_bytes());
+            body.extend_from_slice(b"\":");
+            serde_json::to_writer(&mut body, &self.record.to_model())
+                .expect("model shapes always serialize");
+            body.push(b'}');
+            Bytes::from(body.into_boxed_slice())
+        });
+        Encoded(answer.clone())
+    }
+
+    /// The view alone: the answer without its `{"<member>":` and `}`.
+    pub fn json(&self) -> Bytes {
+        let Encoded(answer) = self.answer();
+        answer.slice(R::MEMBER.len() + 4..answer.len() - 1)
     }
 }
 
@@ -52,7 +90,7 @@ impl<R> Deref for Cached<R> {
 
 impl<R> DerefMut for Cached<R> {
     fn deref_mut(&mut self) -> &mut R {
-        self.json.take();
+        self.answer.take();
         &mut self.record
     }
 }
@@ -61,7 +99,7 @@ impl<R: Clone> Clone for Cached<R> {
     fn clone(&self) -> Self {
         Cached {
             record: self.record.clone(),
-            json: OnceLock::new(),
+            answer: OnceLock::new(),
         }
     }
 }
@@ -82,41 +120,41 @@ impl<'de, R: Deserialize<'de>> Deserialize<'de> for Cached<R> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         R::deserialize(d).map(|record| Cached {
             record: Box::new(record),
-            json: OnceLock::new(),
+            answer: OnceLock::new(),
         })
-    }
-}
-
-/// `{"<member>": <view>}`, as GetWorkgroup and GetNamespace answer.
-pub struct One {
-    pub member: &'static str,
-    pub view: Arc<RawValue>,
-}
-
-impl Serialize for One {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(1))?;
-        map.serialize_entry(self.member, &*self.view)?;
-        map.end()
     }
 }
 
 /// `{"<member>": [<view>, ...], "nextToken": ...}`, as the List operations answer.
 pub struct Page {
     pub member: &'static str,
-    pub views: Vec<Arc<RawValue>>,
+    pub views: Vec<Bytes>,
     pub next_token: Option<String>,
 }
 
-impl Serialize for Page {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(None)?;
-        let views: Vec<&RawValue> = self.views.iter().map(|v| &**v).collect();
-        map.serialize_entry(self.member, &views)?;
-        if let Some(token) = &self.next_token {
-            map.serialize_entry("nextToken", token)?;
+impl Answer for Page {
+    fn encode(self) -> serde_json::Result<Bytes> {
+        let size = self.views.iter().map(|v| v.len() + 1).sum::<usize>()
+            + self.member.len()
+            + self.next_token.as_ref().map_or(0, |t| t.len() + 16)
+            + 8;
+        let mut body = Vec::with_capacity(size);
+        body.extend_from_slice(b"{\"");
+        body.extend_from_slice(self.member.as_bytes());
+        body.extend_from_slice(b"\":[");
+        for (i, view) in self.views.iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(view);
         }
-        map.end()
+        body.push(b']');
+        if let Some(token) = &self.next_token {
+            body.extend_from_slice(b",\"nextToken\":");
+            serde_json::to_writer(&mut body, token)?;
+        }
+        body.push(b'}');
+        Ok(Bytes::from(body))
     }
 }
 
@@ -139,8 +177,8 @@ mod tests {
         }
     }
 
-    fn json<T: Serialize>(value: &T) -> serde_json::Value {
-        serde_json::to_value(value).unwrap()
+    fn json(answer: impl Answer) -> serde_json::Value {
+        serde_json::from_slice(&answer.encode().unwrap()).unwrap()
     }
 
     #[test]
@@ -149,38 +187,33 @@ mod tests {
         let typed = GetWorkgroupResponse {
             workgroup: a.to_model(),
         };
-        assert_eq!(
-            json(&One {
-                member: "workgroup",
-                view: a.json()
-            }),
-            json(&typed)
-        );
+        assert_eq!(json(a.answer()), json(typed));
         let typed = ListWorkgroupsResponse {
             workgroups: vec![a.to_model(), b.to_model()],
-            next_token: Some("token".into()),
+            next_token: Some("to\"ken".into()),
         };
         let page = Page {
             member: "workgroups",
             views: vec![a.json(), b.json()],
-            next_token: Some("token".into()),
+            next_token: Some("to\"ken".into()),
         };
-        assert_eq!(json(&page), json(&typed));
+        assert_eq!(json(page), json(typed));
         let last = Page {
             member: "workgroups",
             views: vec![],
             next_token: None,
         };
-        assert_eq!(json(&last), serde_json::json!({"workgroups": []}));
+        assert_eq!(json(last), serde_json::json!({"workgroups": []}));
     }
 
     #[test]
     fn a_mutable_borrow_drops_the_cache() {
         let mut cached = Cached::new(record("a"));
-        assert!(cached.json().get().contains("CREATING"));
+        let shown = |c: &Cached<WorkgroupRecord>| String::from_utf8(c.json().to_vec()).unwrap();
+        assert!(shown(&cached).contains("CREATING"));
         cached.status.apply(Event::Settle).unwrap();
-        assert!(cached.json().get().contains("AVAILABLE"));
+        assert!(shown(&cached).contains("AVAILABLE"));
         cached.view.port = Some(5440);
-        assert!(cached.json().get().contains("5440"));
+        assert!(shown(&cached).contains("5440"));
     }
 }

@@ -81,7 +81,7 @@ fn with_headers(mut response: Response, request_id: &str, error_type: Option<&st
     response
 }
 
-pub fn success(body: Vec<u8>, request_id: &str) -> Response {
+pub fn success(body: axum::body::Bytes, request_id: &str) -> Response {
     with_headers((StatusCode::OK, body).into_response(), request_id, None)
 }
 

@@ -25,10 +25,11 @@ mod workgroup;
 use crate::control::error::{ApiError, ApiResult};
 use crate::control::lifecycle::Target;
 use crate::control::store::{Caller, Command, Ctx, Durable, Moment, ReadCtx, Scope, Store};
+use crate::control::view::Answer;
 use crate::model::validate::{validate, Rejection};
 use crate::model::Operation;
+use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::Value;
 
 /// A request refused before it reached a handler, or by the handler.
@@ -62,7 +63,7 @@ macro_rules! operations {
             op: Operation,
             mut body: Value,
             moment: Moment,
-        ) -> Result<(Vec<u8>, Durable), Failure> {
+        ) -> Result<(Bytes, Durable), Failure> {
             validate(op.info().input, &mut body).map_err(|rejection| match rejection {
                 Rejection::Serialization(message) => Failure::Serialization(message),
                 Rejection::Validation(message) => Failure::Api(ApiError::validation(message)),
@@ -150,7 +151,7 @@ pub fn execute(
     caller: &Caller,
     op: Operation,
     body: Value,
-) -> Result<(Vec<u8>, Durable), Failure> {
+) -> Result<(Bytes, Durable), Failure> {
     execute_at(store, scope, caller, op, body, Moment::Live)
 }
 
@@ -215,15 +216,14 @@ fn decode<I: DeserializeOwned>(body: Value) -> Result<I, Failure> {
     serde_json::from_value(body).map_err(|e| Failure::Serialization(e.to_string()))
 }
 
-fn run<I, O: Serialize, A>(
+fn run<I, O: Answer, A>(
     call: Call<'_>,
     body: Value,
     handler: impl Handler<I, O, A>,
-) -> Result<(Vec<u8>, Durable), Failure> {
+) -> Result<(Bytes, Durable), Failure> {
     let (output, durable) = handler.call(call, body)?;
-    // Most answers are a few hundred bytes to a few kilobytes: start big enough for most.
-    let mut bytes = Vec::with_capacity(4096);
-    serde_json::to_writer(&mut bytes, &output)
+    let bytes = output
+        .encode()
         .map_err(|e| ApiError::internal(format!("encoding the response failed: {e}")))?;
     Ok((bytes, durable))
 }

@@ -8,7 +8,7 @@ use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
 use crate::control::store::{Ctx, Image, NamespaceRecord, Partition, ReadCtx};
-use crate::control::view::{Cached, One, Page, View};
+use crate::control::view::{Cached, Encoded, Page, View};
 use crate::model::*;
 
 const AWS_OWNED_KMS_KEY: &str = "AWS_OWNED_KMS_KEY";
@@ -16,6 +16,7 @@ const DEFAULT_DB_NAME: &str = "dev";
 
 impl View for NamespaceRecord {
     type Model = Namespace;
+    const MEMBER: &'static str = "namespace";
 
     /// The stored view with its status, its id, and the defaults it does not store.
     fn to_model(&self) -> Namespace {
@@ -257,16 +258,13 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
 }
 
 /// Emulates GetNamespace, from the record's cached view.
-pub fn get(ctx: &mut ReadCtx, req: GetNamespaceRequest) -> ApiResult<One> {
+pub fn get(ctx: &mut ReadCtx, req: GetNamespaceRequest) -> ApiResult<Encoded> {
     let record = ctx
         .state
         .namespaces
         .get(&req.namespace_name)
         .ok_or_else(|| ApiError::not_found(ResourceKind::Namespace, &req.namespace_name))?;
-    Ok(One {
-        member: "namespace",
-        view: record.json(),
-    })
+    Ok(record.answer())
 }
 
 pub fn list(ctx: &mut ReadCtx, req: ListNamespacesRequest) -> ApiResult<Page> {

@@ -9,7 +9,7 @@ use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
 use crate::control::rng::Rng;
 use crate::control::store::{Ctx, Partition, ReadCtx, WorkgroupRecord};
-use crate::control::view::{Cached, One, Page, View};
+use crate::control::view::{Cached, Encoded, Page, View};
 use crate::model::*;
 
 const DEFAULT_BASE_CAPACITY: i32 = 128;
@@ -94,6 +94,7 @@ fn check_performance_target(target: &PerformanceTarget) -> ApiResult<()> {
 
 impl View for WorkgroupRecord {
     type Model = Workgroup;
+    const MEMBER: &'static str = "workgroup";
 
     /// The stored view with its status, and its parameters merged over the defaults (kept
     /// apart so that a hundred thousand workgroups do not each hold nine default strings).
@@ -293,16 +294,13 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
 }
 
 /// Emulates GetWorkgroup, from the record's cached view.
-pub fn get(ctx: &mut ReadCtx, req: GetWorkgroupRequest) -> ApiResult<One> {
+pub fn get(ctx: &mut ReadCtx, req: GetWorkgroupRequest) -> ApiResult<Encoded> {
     let record = ctx
         .state
         .workgroups
         .get(&req.workgroup_name)
         .ok_or_else(|| ApiError::not_found(ResourceKind::Workgroup, &req.workgroup_name))?;
-    Ok(One {
-        member: "workgroup",
-        view: record.json(),
-    })
+    Ok(record.answer())
 }
 
 /// Emulates ListWorkgroups. Every workgroup here belongs to the caller's account, so an
