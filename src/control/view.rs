@@ -45,10 +45,11 @@ pub trait View {
     fn to_model(&self) -> Self::Model;
 }
 
-/// The record is boxed so that the maps holding records stay small and dense.
+/// The record and its answer are boxed so that the maps holding records stay small and dense
+/// (three words a record, of which most are never read).
 pub struct Cached<R> {
     record: Box<R>,
-    answer: OnceLock<Bytes>,
+    answer: OnceLock<Box<Bytes>>,
 }
 
 impl<R: View> Cached<R> {
@@ -69,9 +70,9 @@ impl<R: View> Cached<R> {
             serde_json::to_writer(&mut body, &self.record.to_model())
                 .expect("model shapes always serialize");
             body.push(b'}');
-            Bytes::from(body.into_boxed_slice())
+            Box::new(Bytes::from(body.into_boxed_slice()))
         });
-        Encoded(answer.clone())
+        Encoded(Bytes::clone(answer))
     }
 
     /// The view alone: the answer without its `{"<member>":` and `}`.
@@ -204,6 +205,12 @@ mod tests {
             next_token: None,
         };
         assert_eq!(json(last), serde_json::json!({"workgroups": []}));
+    }
+
+    /// A hundred thousand of each resource are held in memory: the map's share stays small.
+    #[test]
+    fn a_cached_record_is_three_words() {
+        assert_eq!(std::mem::size_of::<Cached<WorkgroupRecord>>(), 24);
     }
 
     #[test]
