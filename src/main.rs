@@ -72,10 +72,10 @@ async fn main() -> std::process::ExitCode {
     };
     let app = App {
         store,
-        defaults: Defaults {
+        defaults: Arc::new(Defaults {
             account: cli.default_account,
             region: cli.default_region,
-        },
+        }),
     };
     let shutdown = shutdown_signal();
     println!("redshift-serverless-local listening on http://{addr}");

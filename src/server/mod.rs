@@ -22,10 +22,11 @@ use std::sync::Arc;
 /// smaller. Bodies are read up to this limit and no further.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// What every request handler gets. axum clones it per request, so it holds only `Arc`s.
 #[derive(Clone)]
 pub struct App {
     pub store: Arc<Store>,
-    pub defaults: auth::Defaults,
+    pub defaults: Arc<auth::Defaults>,
 }
 
 pub fn router(app: App) -> Router {

@@ -3,7 +3,7 @@
 
 use aws_sdk_redshiftserverless as rs;
 use redshift_serverless_local::control::store::{Settings, Store};
-use redshift_serverless_local::server::{self, auth::Defaults, App};
+use redshift_serverless_local::server::{self, App};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,7 +32,7 @@ impl TestServer {
         let store = Arc::new(Store::new(settings));
         let app = App {
             store: store.clone(),
-            defaults: Defaults::default(),
+            defaults: Default::default(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
