@@ -9,8 +9,6 @@ mod time;
 pub mod validate;
 
 pub use generated::*;
-use std::collections::HashMap;
-use std::sync::LazyLock;
 pub use time::{EpochTime, IsoTime};
 
 /// Index of a shape in [`SHAPES`].
@@ -86,17 +84,32 @@ impl Operation {
         self.info().name
     }
 
+    /// `ALL` is in name order (as the model lists operations; a test checks), so a binary
+    /// search finds a name in a few comparisons, on every request.
     pub fn from_name(name: &str) -> Option<Operation> {
-        static BY_NAME: LazyLock<HashMap<&'static str, Operation>> = LazyLock::new(|| {
-            Operation::ALL
-                .into_iter()
-                .map(|op| (op.name(), op))
-                .collect()
-        });
-        BY_NAME.get(name).copied()
+        Operation::ALL
+            .binary_search_by(|op| op.name().cmp(name))
+            .ok()
+            .map(|i| Operation::ALL[i])
     }
 
     pub fn has_error(self, code: &str) -> bool {
         self.info().errors.contains(&code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Operation;
+
+    #[test]
+    fn every_operation_is_found_by_its_name_and_nothing_else_is() {
+        assert!(Operation::ALL.is_sorted_by_key(|op| op.name()));
+        for op in Operation::ALL {
+            assert_eq!(Operation::from_name(op.name()), Some(op));
+        }
+        for name in ["", "getWorkgroup", "GetWorkgroups", "Zzz", "AAA"] {
+            assert_eq!(Operation::from_name(name), None, "{name}");
+        }
     }
 }

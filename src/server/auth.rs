@@ -33,8 +33,12 @@ fn credential_scope(header: &str) -> Option<(&str, &str)> {
             &header[start..]
         }
     };
-    let credential = &rest[..rest.find([',', ' ']).unwrap_or(rest.len())];
-    let mut parts = credential.split('/');
+    // Byte searches: the separators are ASCII, and this runs on every request.
+    let end = rest
+        .bytes()
+        .position(|b| b == b',' || b == b' ')
+        .unwrap_or(rest.len());
+    let mut parts = rest[..end].splitn(4, '/');
     let key = parts.next()?;
     let _date = parts.next()?;
     let region = parts.next()?;
