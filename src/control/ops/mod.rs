@@ -184,14 +184,12 @@ impl<I: DeserializeOwned, O, F: FnOnce(&mut Ctx, I) -> ApiResult<O>> Handler<I, 
             input: body.clone(),
         });
         let input = decode(body)?;
-        let Call {
-            store,
-            scope,
-            caller,
-            moment,
-            ..
-        } = call;
-        Ok(store.execute(scope, caller, moment, journal, |ctx| self(ctx, input))?)
+        let output = call
+            .store
+            .execute(call.scope, call.caller, call.moment, journal, |ctx| {
+                self(ctx, input)
+            })?;
+        Ok(output)
     }
 }
 
@@ -200,14 +198,9 @@ impl<I: DeserializeOwned, O, F: FnOnce(&mut ReadCtx, I) -> ApiResult<O>> Handler
 {
     fn call(self, call: Call<'_>, body: Value) -> Result<(O, Durable), Failure> {
         let input = decode(body)?;
-        let Call {
-            store,
-            scope,
-            caller,
-            moment,
-            ..
-        } = call;
-        let output = store.read(scope, caller, moment, |ctx| self(ctx, input))?;
+        let output = call
+            .store
+            .read(call.scope, call.caller, call.moment, |ctx| self(ctx, input))?;
         Ok((output, None))
     }
 }
