@@ -214,7 +214,7 @@ fn percentile_us(sorted: &[u64], p: f64) -> f64 {
         / 1000.0
 }
 
-/// The request a case sends, as bytes on the wire; `name` makes CreateNamespace names unique.
+/// An awsJson1.1 request for `operation`, signed-looking, as bytes on the wire.
 fn request(operation: &str, body: &str) -> Vec<u8> {
     format!(
         "POST / HTTP/1.1\r\nHost: bench\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: RedshiftServerless.{operation}\r\nX-Amz-Date: 20260101T000000Z\r\nAuthorization: {AUTH}\r\nContent-Length: {}\r\n\r\n{body}",
