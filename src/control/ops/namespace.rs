@@ -259,11 +259,7 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
 
 /// Emulates GetNamespace, from the record's cached view.
 pub fn get(ctx: &mut ReadCtx, req: GetNamespaceRequest) -> ApiResult<Encoded> {
-    let record = ctx
-        .state
-        .namespaces
-        .get(&req.namespace_name)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Namespace, &req.namespace_name))?;
+    let record = ResourceKind::Namespace.lookup(&ctx.state.namespaces, &req.namespace_name)?;
     Ok(record.answer())
 }
 

@@ -2,7 +2,7 @@
 //! fixed time (both in `Settings`); ListRecoveryPoints, GetRecoveryPoint,
 //! ConvertRecoveryPointToSnapshot.
 
-use crate::control::error::{ApiError, ApiResult, ResourceKind};
+use crate::control::error::{ApiResult, ResourceKind};
 use crate::control::lifecycle::Target;
 use crate::control::pagination::page;
 use crate::control::store::{Ctx, Image, Partition, ReadCtx, RecoveryPointRecord};
@@ -12,10 +12,7 @@ use crate::model::*;
 const SIZE_MB: f64 = 32.0;
 
 pub fn find<'a>(state: &'a Partition, id: &str) -> ApiResult<&'a RecoveryPointRecord> {
-    state
-        .recovery_points
-        .get(id)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::RecoveryPoint, id))
+    ResourceKind::RecoveryPoint.lookup(&state.recovery_points, id)
 }
 
 /// Records a recovery point of `image` as of now and sets its expiry.

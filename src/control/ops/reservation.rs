@@ -129,13 +129,11 @@ pub fn create(
 }
 
 pub fn get(ctx: &mut ReadCtx, req: GetReservationRequest) -> ApiResult<GetReservationResponse> {
-    let reservation = ctx
-        .state
-        .reservations
-        .get(&req.reservation_id)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Reservation, &req.reservation_id))?;
-    Ok(GetReservationResponse { reservation })
+    let reservation =
+        ResourceKind::Reservation.lookup(&ctx.state.reservations, &req.reservation_id)?;
+    Ok(GetReservationResponse {
+        reservation: reservation.clone(),
+    })
 }
 
 pub fn list(

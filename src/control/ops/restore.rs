@@ -193,11 +193,7 @@ pub fn get_table_restore(
     req: GetTableRestoreStatusRequest,
 ) -> ApiResult<GetTableRestoreStatusResponse> {
     let id = &req.table_restore_request_id;
-    let record = ctx
-        .state
-        .table_restores
-        .get(id)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::TableRestoreRequest, id))?;
+    let record = ResourceKind::TableRestoreRequest.lookup(&ctx.state.table_restores, id)?;
     Ok(GetTableRestoreStatusResponse {
         table_restore_status: Some(record.to_model()),
     })

@@ -24,10 +24,8 @@ fn is_region_name(region: &str) -> bool {
 }
 
 fn find<'a>(ctx: &'a mut Ctx, id: &str) -> ApiResult<&'a mut SnapshotCopyConfiguration> {
-    ctx.state
-        .snapshot_copy_configurations
-        .get_mut(id)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::SnapshotCopyConfiguration, id))
+    ResourceKind::SnapshotCopyConfiguration
+        .lookup_mut(&mut ctx.state.snapshot_copy_configurations, id)
 }
 
 /// Emulates CreateSnapshotCopyConfiguration: the destination must be another, real-looking

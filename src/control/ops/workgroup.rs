@@ -295,11 +295,7 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
 
 /// Emulates GetWorkgroup, from the record's cached view.
 pub fn get(ctx: &mut ReadCtx, req: GetWorkgroupRequest) -> ApiResult<Encoded> {
-    let record = ctx
-        .state
-        .workgroups
-        .get(&req.workgroup_name)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Workgroup, &req.workgroup_name))?;
+    let record = ResourceKind::Workgroup.lookup(&ctx.state.workgroups, &req.workgroup_name)?;
     Ok(record.answer())
 }
 
