@@ -9,7 +9,7 @@
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const AUTH: &str = "AWS4-HMAC-SHA256 Credential=123456789012/20260101/us-east-1/redshift-serverless/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7";
@@ -101,11 +101,14 @@ async fn start(mut command: Command) -> (Server, Duration) {
     (Server { child, addr }, began.elapsed())
 }
 
-/// A keep-alive HTTP/1.1 connection that speaks just enough to drive both servers.
+/// A keep-alive HTTP/1.1 connection that speaks just enough to drive both servers. Answers are
+/// parsed in place in one buffer, as wrk does: the generator shares the machine with the server
+/// it measures, and every microsecond it spends is one the server does not get.
 struct Conn {
-    reader: BufReader<TcpStream>,
-    line: String,
-    body: Vec<u8>,
+    stream: TcpStream,
+    /// Bytes read and not yet consumed; the last answer's body is `buf[body]`.
+    buf: Vec<u8>,
+    body: std::ops::Range<usize>,
 }
 
 impl Conn {
@@ -113,16 +116,15 @@ impl Conn {
         let stream = TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         Ok(Conn {
-            reader: BufReader::new(stream),
-            line: String::new(),
-            body: Vec::new(),
+            stream,
+            buf: Vec::with_capacity(64 * 1024),
+            body: 0..0,
         })
     }
 
     async fn get(&mut self, path: &str) -> std::io::Result<u16> {
         let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n");
-        self.reader.get_mut().write_all(request.as_bytes()).await?;
-        self.response().await
+        self.send(request.as_bytes()).await
     }
 
     async fn call(&mut self, operation: &str, body: &str) -> std::io::Result<u16> {
@@ -130,43 +132,64 @@ impl Conn {
     }
 
     async fn send(&mut self, request: &[u8]) -> std::io::Result<u16> {
-        self.reader.get_mut().write_all(request).await?;
+        self.stream.write_all(request).await?;
         self.response().await
     }
 
+    /// Reads one answer: its status, with its body left at `buf[body]`.
     async fn response(&mut self) -> std::io::Result<u16> {
-        self.line.clear();
-        self.reader.read_line(&mut self.line).await?;
-        let status = self
-            .line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let mut length = 0;
-        loop {
-            self.line.clear();
-            if self.reader.read_line(&mut self.line).await? == 0 {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
+        self.buf.drain(..self.body.end);
+        self.body = 0..0;
+        let mut scanned = 0;
+        let head = loop {
+            if let Some(at) = self.buf[scanned..]
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+            {
+                break scanned + at + 4;
             }
-            let header = self.line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
+            scanned = self.buf.len().saturating_sub(3);
+            self.fill().await?;
+        };
+        let (status, length) = parse_head(&self.buf[..head]);
+        while self.buf.len() < head + length {
+            self.fill().await?;
         }
-        self.body.resize(length, 0);
-        self.reader.read_exact(&mut self.body).await?;
+        self.body = head..head + length;
         Ok(status)
     }
 
-    fn answer(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    async fn fill(&mut self) -> std::io::Result<()> {
+        if self.stream.read_buf(&mut self.buf).await? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        Ok(())
     }
+
+    fn answer(&self) -> Value {
+        serde_json::from_slice(&self.buf[self.body.clone()]).unwrap_or(Value::Null)
+    }
+}
+
+/// The status and `Content-Length` of an answer's head.
+fn parse_head(head: &[u8]) -> (u16, usize) {
+    let number = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .skip_while(|b| **b == b' ')
+            .take_while(|b| b.is_ascii_digit())
+            .fold(0usize, |n, b| n * 10 + usize::from(b - b'0'))
+    };
+    let mut lines = head.split(|b| *b == b'\n');
+    let status = lines.next().and_then(|l| l.get(8..)).map_or(0, number) as u16;
+    let length = lines
+        .find_map(|l| {
+            let name = b"content-length:";
+            (l.len() > name.len() && l[..name.len()].eq_ignore_ascii_case(name))
+                .then(|| number(&l[name.len()..]))
+        })
+        .unwrap_or(0);
+    (status, length)
 }
 
 #[derive(Clone, Copy)]
@@ -223,70 +246,97 @@ fn request(operation: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Drives `addr` with `connections` workers for `duration`; every request's latency counts.
-/// The clock starts once every connection is open.
-async fn load(addr: &str, case: Case, connections: usize, duration: Duration, tag: &str) -> Run {
-    let ready = std::sync::Arc::new(tokio::sync::Barrier::new(connections + 1));
-    let workers: Vec<_> = (0..connections)
-        .map(|worker| {
-            let addr = addr.to_string();
-            let tag = tag.to_string();
-            let ready = ready.clone();
-            tokio::spawn(async move {
-                let mut conn = Conn::open(&addr).await.expect("connect");
-                // Fixed requests are built once, so the generator spends its time sending.
-                let fixed = match case {
-                    Case::GetWorkgroup => {
-                        vec![request("GetWorkgroup", r#"{"workgroupName":"bench-000"}"#)]
+/// Drives `addr` over `connections` keep-alive connections for `duration`; every request's
+/// latency counts. The generator has wrk's shape: one thread per core, each an event loop of its
+/// own over its share of the connections, so that requests never hop between threads. The clock
+/// starts once every connection is open.
+fn load(addr: &str, case: Case, connections: usize, duration: Duration, tag: &str) -> Run {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(connections);
+    let ready = std::sync::Arc::new(std::sync::Barrier::new(threads + 1));
+    let handles: Vec<_> = (0..threads)
+        .map(|thread| {
+            let (addr, tag, ready) = (addr.to_string(), tag.to_string(), ready.clone());
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async move {
+                    let mut conns = Vec::new();
+                    for _ in (thread..connections).step_by(threads) {
+                        conns.push(Conn::open(&addr).await.expect("connect"));
                     }
-                    Case::ListWorkgroups => {
-                        vec![request("ListWorkgroups", r#"{"maxResults":100}"#)]
+                    ready.wait();
+                    let deadline = Instant::now() + duration;
+                    let mut workers = tokio::task::JoinSet::new();
+                    for (conn, worker) in conns.into_iter().zip((thread..).step_by(threads)) {
+                        let tag = format!("{tag}-{worker}");
+                        workers.spawn(drive(conn, case, tag, deadline));
                     }
-                    Case::CreateDeleteNamespace => Vec::new(),
-                };
-                let mut latencies = Vec::with_capacity(100_000);
-                let mut errors = 0;
-                ready.wait().await;
-                let deadline = Instant::now() + duration;
-                let mut i = 0u64;
-                while Instant::now() < deadline {
-                    let calls = match case {
-                        Case::CreateDeleteNamespace => {
-                            let body = format!(r#"{{"namespaceName":"c-{tag}-{worker}-{i}"}}"#);
-                            vec![
-                                request("CreateNamespace", &body),
-                                request("DeleteNamespace", &body),
-                            ]
-                        }
-                        _ => Vec::new(),
+                    let mut run = Run {
+                        latencies_ns: Vec::new(),
+                        seconds: 0.0,
+                        errors: 0,
                     };
-                    for bytes in if calls.is_empty() { &fixed } else { &calls } {
-                        let began = Instant::now();
-                        match conn.send(bytes).await {
-                            Ok(200) => latencies.push(began.elapsed().as_nanos() as u64),
-                            _ => errors += 1,
-                        }
+                    while let Some(done) = workers.join_next().await {
+                        let (latencies, errors) = done.unwrap();
+                        run.latencies_ns.extend(latencies);
+                        run.errors += errors;
                     }
-                    i += 1;
-                }
-                (latencies, errors)
+                    run
+                })
             })
         })
         .collect();
-    ready.wait().await;
+    ready.wait();
     let began = Instant::now();
     let mut run = Run {
         latencies_ns: Vec::new(),
         seconds: 0.0,
         errors: 0,
     };
-    for worker in workers {
-        let (latencies, errors) = worker.await.unwrap();
-        run.latencies_ns.extend(latencies);
-        run.errors += errors;
+    for handle in handles {
+        let part = handle.join().unwrap();
+        run.latencies_ns.extend(part.latencies_ns);
+        run.errors += part.errors;
     }
     run.seconds = began.elapsed().as_secs_f64().max(duration.as_secs_f64());
     run
+}
+
+/// One connection's requests until `deadline`: their latencies, and how many failed.
+async fn drive(mut conn: Conn, case: Case, tag: String, deadline: Instant) -> (Vec<u64>, usize) {
+    // Fixed requests are built once, so the generator spends its time sending.
+    let fixed = match case {
+        Case::GetWorkgroup => vec![request("GetWorkgroup", r#"{"workgroupName":"bench-000"}"#)],
+        Case::ListWorkgroups => vec![request("ListWorkgroups", r#"{"maxResults":100}"#)],
+        Case::CreateDeleteNamespace => Vec::new(),
+    };
+    let mut latencies = Vec::with_capacity(100_000);
+    let mut errors = 0;
+    let mut i = 0u64;
+    while Instant::now() < deadline {
+        let calls = match case {
+            Case::CreateDeleteNamespace => {
+                let body = format!(r#"{{"namespaceName":"c-{tag}-{i}"}}"#);
+                vec![
+                    request("CreateNamespace", &body),
+                    request("DeleteNamespace", &body),
+                ]
+            }
+            _ => Vec::new(),
+        };
+        for bytes in if calls.is_empty() { &fixed } else { &calls } {
+            let began = Instant::now();
+            match conn.send(bytes).await {
+                Ok(200) => latencies.push(began.elapsed().as_nanos() as u64),
+                _ => errors += 1,
+            }
+        }
+        i += 1;
+    }
+    (latencies, errors)
 }
 
 /// A case measured in rounds that alternate between us and the baseline, so that a noisy
@@ -297,7 +347,7 @@ struct Compared {
 }
 
 impl Compared {
-    async fn measure(
+    fn measure(
         ours: &str,
         theirs: &str,
         case: Case,
@@ -315,17 +365,17 @@ impl Compared {
             if r % 2 == 0 {
                 compared
                     .ours
-                    .push(load(ours, case, connections, round, &tag).await);
+                    .push(load(ours, case, connections, round, &tag));
                 compared
                     .theirs
-                    .push(load(theirs, Case::GetWorkgroup, connections, round, "b").await);
+                    .push(load(theirs, Case::GetWorkgroup, connections, round, "b"));
             } else {
                 compared
                     .theirs
-                    .push(load(theirs, Case::GetWorkgroup, connections, round, "b").await);
+                    .push(load(theirs, Case::GetWorkgroup, connections, round, "b"));
                 compared
                     .ours
-                    .push(load(ours, case, connections, round, &tag).await);
+                    .push(load(ours, case, connections, round, &tag));
             }
         }
         compared
@@ -517,7 +567,7 @@ async fn run(binary: std::path::PathBuf, rounds: usize, round: Duration, quick: 
     ] {
         for connections in [1, 8, 64] {
             let compared =
-                Compared::measure(&server.addr, &base.addr, case, connections, rounds, round).await;
+                Compared::measure(&server.addr, &base.addr, case, connections, rounds, round);
             rows.push((case, connections, compared));
         }
     }
@@ -527,7 +577,7 @@ async fn run(binary: std::path::PathBuf, rounds: usize, round: Duration, quick: 
     let dir = std::env::temp_dir().join(format!("rsl-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let (durable, _) = start(emulator(&binary, &["--state-dir", dir.to_str().unwrap()])).await;
-    let durable_load = load(&durable.addr, Case::CreateDeleteNamespace, 64, phase, "d").await;
+    let durable_load = load(&durable.addr, Case::CreateDeleteNamespace, 64, phase, "d");
     drop(durable);
     let _ = std::fs::remove_dir_all(&dir);
 
