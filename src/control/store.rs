@@ -15,6 +15,7 @@ use crate::control::view::Cached;
 use crate::model::{self, NamespaceStatus, SnapshotStatus, WorkgroupStatus};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{LazyLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use tokio::sync::Notify;
@@ -22,15 +23,17 @@ use tokio::sync::Notify;
 /// An account and region: the unit of isolation, as in AWS.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Scope {
-    pub account: String,
-    pub region: String,
+    // Account ids and region names fit inline: naming a scope, as every request does, does not
+    // allocate.
+    pub account: SmolStr,
+    pub region: SmolStr,
 }
 
 impl Scope {
     pub fn new(account: &str, region: &str) -> Scope {
         Scope {
-            account: account.to_string(),
-            region: region.to_string(),
+            account: account.into(),
+            region: region.into(),
         }
     }
 
@@ -48,7 +51,7 @@ impl Scope {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Caller {
     /// The access key id the request was signed with, if it was signed.
-    pub access_key: Option<String>,
+    pub access_key: Option<SmolStr>,
     /// Temporary credentials (a session token was sent): the caller is an assumed role.
     pub assumed_role: bool,
 }

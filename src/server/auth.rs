@@ -24,25 +24,35 @@ impl Default for Defaults {
 const SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 
 /// `AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...`
-fn credential_scope(header: &str) -> Option<(&str, &str)> {
+///
+/// Read as bytes: the header is long, and only two short parts of it are needed as text.
+fn credential_scope(header: &[u8]) -> Option<(&str, &str)> {
+    const CREDENTIAL: &[u8] = b"Credential=";
     // SDKs put the credential first; look further only when they do not.
-    let rest = match header.strip_prefix("AWS4-HMAC-SHA256 Credential=") {
+    let rest = match header.strip_prefix(b"AWS4-HMAC-SHA256 Credential=") {
         Some(rest) => rest,
         None => {
-            let start = header.find("Credential=")? + "Credential=".len();
-            &header[start..]
+            let at = header
+                .windows(CREDENTIAL.len())
+                .position(|w| w == CREDENTIAL)?;
+            &header[at + CREDENTIAL.len()..]
         }
     };
-    // Byte searches: the separators are ASCII, and this runs on every request.
-    let end = rest
-        .bytes()
-        .position(|b| b == b',' || b == b' ')
-        .unwrap_or(rest.len());
-    let mut parts = rest[..end].splitn(4, '/');
-    let key = parts.next()?;
+    // Scans only as far as the region; a part that runs into the next field is refused.
+    let mut parts = rest.splitn(4, |b| *b == b'/');
+    let key = text(parts.next()?)?;
     let _date = parts.next()?;
-    let region = parts.next()?;
+    let region = text(parts.next()?)?;
     Some((key, region))
+}
+
+/// A part of the credential as text, if it is printable ASCII of one field.
+fn text(part: &[u8]) -> Option<&str> {
+    if part.iter().all(|b| b.is_ascii_graphic() && *b != b',') {
+        std::str::from_utf8(part).ok()
+    } else {
+        None
+    }
 }
 
 /// The caller's account is its access key id when that is 12 digits (the convention
@@ -50,8 +60,7 @@ fn credential_scope(header: &str) -> Option<(&str, &str)> {
 pub fn identify(headers: &HeaderMap, defaults: &Defaults) -> (Scope, Caller) {
     let parsed = headers
         .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(credential_scope);
+        .and_then(|v| credential_scope(v.as_bytes()));
     let (key, region) = parsed.unwrap_or(("", ""));
     let account = if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) {
         key
@@ -64,7 +73,7 @@ pub fn identify(headers: &HeaderMap, defaults: &Defaults) -> (Scope, Caller) {
         region
     };
     let caller = Caller {
-        access_key: (!key.is_empty()).then(|| key.to_string()),
+        access_key: (!key.is_empty()).then(|| key.into()),
         assumed_role: headers.contains_key(SECURITY_TOKEN),
     };
     (Scope::new(account, region), caller)
@@ -88,6 +97,8 @@ mod tests {
         assert_eq!(scope(Some(auth)), Scope::new("123456789012", "eu-west-1"));
         let auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/ap-south-1/redshift-serverless/aws4_request";
         assert_eq!(scope(Some(auth)), Scope::new("000000000000", "ap-south-1"));
+        let auth = "AWS4-HMAC-SHA256 SignedHeaders=host, Credential=210987654321/20240101/eu-west-2/redshift-serverless/aws4_request, Signature=abc";
+        assert_eq!(scope(Some(auth)), Scope::new("210987654321", "eu-west-2"));
     }
 
     #[test]
@@ -97,5 +108,8 @@ mod tests {
             scope(Some("Bearer x")),
             Scope::new("000000000000", "us-east-1")
         );
+        // A credential cut short must not borrow its region from the fields after it.
+        let auth = "AWS4-HMAC-SHA256 Credential=123456789012, SignedHeaders=a/b/c, Signature=abc";
+        assert_eq!(scope(Some(auth)), Scope::new("000000000000", "us-east-1"));
     }
 }

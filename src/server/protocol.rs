@@ -46,16 +46,15 @@ impl ProtocolError {
     }
 }
 
-/// The operation named by `X-Amz-Target`.
+/// The operation named by `X-Amz-Target`, read as bytes: only the name needs to be text.
 pub fn operation(headers: &HeaderMap) -> Result<Operation, ProtocolError> {
-    let target = headers
+    let name = headers
         .get(TARGET)
-        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.as_bytes().strip_prefix(TARGET_PREFIX.as_bytes()))
+        .and_then(|rest| rest.strip_prefix(b"."))
+        .and_then(|name| std::str::from_utf8(name).ok())
+        .filter(|name| !name.is_empty())
         .ok_or(ProtocolError::BadTarget)?;
-    let (prefix, name) = target.split_once('.').ok_or(ProtocolError::BadTarget)?;
-    if prefix != TARGET_PREFIX || name.is_empty() {
-        return Err(ProtocolError::BadTarget);
-    }
     Operation::from_name(name).ok_or_else(|| ProtocolError::UnknownOperation(name.to_string()))
 }
 

@@ -69,7 +69,7 @@ pub fn from_snapshot(
         super::namespace::restore(ctx, &req.namespace_name, &image, req.manage_admin_password)?;
     Ok(RestoreFromSnapshotResponse {
         namespace: Some(namespace),
-        owner_account: Some(ctx.scope.account.clone()),
+        owner_account: Some(ctx.scope.account.to_string()),
         snapshot_name: Some(snapshot_name),
     })
 }

@@ -98,7 +98,7 @@ pub fn take(
         snapshot_arn: Some(arn.clone()),
         namespace_name: ns.namespace_name.clone(),
         namespace_arn: ns.namespace_arn.clone(),
-        owner_account: Some(ctx.scope.account.clone()),
+        owner_account: Some(ctx.scope.account.to_string()),
         admin_username: ns.admin_username.clone(),
         admin_password_secret_arn: ns.admin_password_secret_arn.clone(),
         admin_password_secret_kms_key_id: ns.admin_password_secret_kms_key_id.clone(),
