@@ -1,8 +1,8 @@
 //! Who is calling, and where: the account and region come from the SigV4 credential scope of
 //! the `Authorization` header. Signatures are not verified.
 
+use super::protocol::Envelope;
 use crate::control::store::{Caller, Scope};
-use axum::http::{HeaderMap, HeaderName};
 
 /// Where callers that send no credential scope land, and the account of non-numeric keys.
 #[derive(Clone, Debug)]
@@ -19,9 +19,6 @@ impl Default for Defaults {
         }
     }
 }
-
-/// Sent with temporary credentials; built once rather than parsed per request.
-const SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 
 /// `AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...`
 ///
@@ -57,9 +54,9 @@ fn text(part: &[u8]) -> Option<&str> {
 
 /// The caller's account is its access key id when that is 12 digits (the convention
 /// LocalStack users know), else the default account.
-pub fn identify(headers: &HeaderMap, defaults: &Defaults) -> (Scope, Caller) {
-    let parsed = headers
-        .get(axum::http::header::AUTHORIZATION)
+pub fn identify(envelope: &Envelope, defaults: &Defaults) -> (Scope, Caller) {
+    let parsed = envelope
+        .authorization
         .and_then(|v| credential_scope(v.as_bytes()));
     let (key, region) = parsed.unwrap_or(("", ""));
     let account = if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) {
@@ -74,7 +71,7 @@ pub fn identify(headers: &HeaderMap, defaults: &Defaults) -> (Scope, Caller) {
     };
     let caller = Caller {
         access_key: (!key.is_empty()).then(|| key.into()),
-        assumed_role: headers.contains_key(SECURITY_TOKEN),
+        assumed_role: envelope.security_token,
     };
     (Scope::new(account, region), caller)
 }
@@ -82,13 +79,14 @@ pub fn identify(headers: &HeaderMap, defaults: &Defaults) -> (Scope, Caller) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderMap;
 
     fn scope(auth: Option<&str>) -> Scope {
         let mut headers = HeaderMap::new();
         if let Some(auth) = auth {
             headers.insert("authorization", auth.parse().unwrap());
         }
-        identify(&headers, &Defaults::default()).0
+        identify(&Envelope::of(&headers), &Defaults::default()).0
     }
 
     #[test]

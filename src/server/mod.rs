@@ -41,12 +41,12 @@ pub fn router(app: App) -> Router {
 
 async fn aws_request(State(app): State<App>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let headers = &parts.headers;
     let mut id_buffer = [0u8; uuid::fmt::Hyphenated::LENGTH];
     let request_id: &str = uuid::Uuid::new_v4()
         .hyphenated()
         .encode_lower(&mut id_buffer);
-    let op = match protocol::operation(headers) {
+    let envelope = protocol::Envelope::of(&parts.headers);
+    let op = match envelope.operation() {
         Ok(op) => op,
         Err(e) => {
             return log_refusal(
@@ -57,10 +57,7 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
         }
     };
     let too_large = protocol::ProtocolError::TooLarge(MAX_BODY_BYTES);
-    let declared = headers
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared = envelope.content_length();
     if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
         return log_refusal(
             protocol::protocol_error(&too_large, request_id),
@@ -85,7 +82,7 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
             )
         }
     };
-    let (scope, caller) = auth::identify(headers, &app.defaults);
+    let (scope, caller) = auth::identify(&envelope, &app.defaults);
     match ops::execute(&app.store, &scope, &caller, op, input) {
         Ok((output, durable)) => {
             if let Err(e) = made_durable(durable).await {

@@ -4,15 +4,17 @@
 use crate::control::error::ApiError;
 use crate::control::ops::Failure;
 use crate::model::{Operation, TARGET_PREFIX};
-use axum::http::header::CONTENT_TYPE as CONTENT_TYPE_HEADER;
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE as CONTENT_TYPE_HEADER};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
-// Header names built once: looking a header up by `&str` parses the name on every request.
+// Header names built once: naming a header by `&str` parses the name on every request.
 const TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+/// Sent with temporary credentials.
+const SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 const ERROR_TYPE: HeaderName = HeaderName::from_static("x-amzn-errortype");
 
@@ -46,16 +48,54 @@ impl ProtocolError {
     }
 }
 
-/// The operation named by `X-Amz-Target`, read as bytes: only the name needs to be text.
-pub fn operation(headers: &HeaderMap) -> Result<Operation, ProtocolError> {
-    let name = headers
-        .get(TARGET)
-        .and_then(|v| v.as_bytes().strip_prefix(TARGET_PREFIX.as_bytes()))
-        .and_then(|rest| rest.strip_prefix(b"."))
-        .and_then(|name| std::str::from_utf8(name).ok())
-        .filter(|name| !name.is_empty())
-        .ok_or(ProtocolError::BadTarget)?;
-    Operation::from_name(name).ok_or_else(|| ProtocolError::UnknownOperation(name.to_string()))
+/// What the protocol reads of a request's headers, found in one pass over them (looking each
+/// up by name would hash every name). A header sent twice counts by its first value.
+#[derive(Default)]
+pub struct Envelope<'a> {
+    pub target: Option<&'a HeaderValue>,
+    pub content_length: Option<&'a HeaderValue>,
+    pub authorization: Option<&'a HeaderValue>,
+    /// Temporary credentials were used: the caller is an assumed role.
+    pub security_token: bool,
+}
+
+impl<'a> Envelope<'a> {
+    pub fn of(headers: &'a HeaderMap) -> Envelope<'a> {
+        let mut envelope = Envelope::default();
+        for (name, value) in headers {
+            let slot = if name == TARGET {
+                &mut envelope.target
+            } else if name == CONTENT_LENGTH {
+                &mut envelope.content_length
+            } else if name == AUTHORIZATION {
+                &mut envelope.authorization
+            } else {
+                envelope.security_token |= name == SECURITY_TOKEN;
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        envelope
+    }
+
+    /// The operation named by `X-Amz-Target`, read as bytes: only the name needs to be text.
+    pub fn operation(&self) -> Result<Operation, ProtocolError> {
+        let name = self
+            .target
+            .and_then(|v| v.as_bytes().strip_prefix(TARGET_PREFIX.as_bytes()))
+            .and_then(|rest| rest.strip_prefix(b"."))
+            .and_then(|name| std::str::from_utf8(name).ok())
+            .filter(|name| !name.is_empty())
+            .ok_or(ProtocolError::BadTarget)?;
+        Operation::from_name(name).ok_or_else(|| ProtocolError::UnknownOperation(name.to_string()))
+    }
+
+    /// The body's length as the client declared it.
+    pub fn content_length(&self) -> Option<usize> {
+        self.content_length
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+    }
 }
 
 /// The body as JSON; an empty body is an empty input, as SDKs treat it.
@@ -120,5 +160,59 @@ pub fn failure(f: &Failure, request_id: &str) -> Response {
             protocol_error(&ProtocolError::Serialization(message.clone()), request_id)
         }
         Failure::Api(e) => api_error(e, request_id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn the_envelope_reads_each_header_once_and_keeps_the_first_value() {
+        let map = headers(&[
+            ("x-amz-target", "RedshiftServerless.GetWorkgroup"),
+            ("x-amz-target", "RedshiftServerless.ListWorkgroups"),
+            ("content-length", "29"),
+            ("x-amz-security-token", "token"),
+        ]);
+        let envelope = Envelope::of(&map);
+        assert_eq!(envelope.operation(), Ok(Operation::GetWorkgroup));
+        assert_eq!(envelope.content_length(), Some(29));
+        assert!(envelope.security_token);
+        assert!(envelope.authorization.is_none());
+        assert!(!Envelope::of(&headers(&[])).security_token);
+    }
+
+    #[test]
+    fn targets_outside_the_api_are_refused() {
+        let operation = |target| Envelope::of(&headers(&[("x-amz-target", target)])).operation();
+        assert_eq!(
+            operation("RedshiftServerless."),
+            Err(ProtocolError::BadTarget)
+        );
+        assert_eq!(
+            operation("Redshift.GetWorkgroup"),
+            Err(ProtocolError::BadTarget)
+        );
+        assert_eq!(
+            operation("RedshiftServerlessGetWorkgroup"),
+            Err(ProtocolError::BadTarget)
+        );
+        assert_eq!(
+            operation("RedshiftServerless.GetCluster"),
+            Err(ProtocolError::UnknownOperation("GetCluster".into()))
+        );
+        assert_eq!(
+            Envelope::of(&headers(&[])).operation(),
+            Err(ProtocolError::BadTarget)
+        );
     }
 }
