@@ -374,7 +374,14 @@ fn compaction_under_writes_loses_nothing() {
     let total = 60_000;
     for i in 0..total {
         let body = serde_json::json!({ "namespaceName": format!("ns-{i:05}") });
-        ops::execute(&store, &scope, &caller, Operation::CreateNamespace, body).unwrap();
+        ops::execute(
+            &store,
+            &scope,
+            &caller,
+            Operation::CreateNamespace,
+            ops::Body::Json(body),
+        )
+        .unwrap();
     }
     let before = serde_json::to_value(store.export()).unwrap();
     persistence.close();

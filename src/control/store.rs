@@ -661,7 +661,9 @@ impl Store {
                     now: entry.now,
                     seed: entry.seed,
                 };
-                if let Err(failure) = ops::execute_at(self, &scope, &caller, op, input, moment) {
+                if let Err(failure) =
+                    ops::execute_at(self, &scope, &caller, op, ops::Body::Json(input), moment)
+                {
                     tracing::warn!(
                         operation,
                         ?failure,

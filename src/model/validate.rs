@@ -6,7 +6,8 @@
 //! ...`), and drops members the model does not know and members set to `null`, so the typed
 //! decode that follows sees only what the model allows.
 
-use super::{ShapeId, ShapeKind, SHAPES};
+use super::{Member, ShapeId, ShapeKind, SHAPES};
+use serde::ser::{self, Impossible, Serialize};
 use serde_json::{Map, Value};
 use std::fmt::Write as _;
 use std::sync::LazyLock;
@@ -61,6 +62,25 @@ static PATTERNS: LazyLock<Vec<Option<fancy_regex::Regex>>> = LazyLock::new(|| {
         })
         .collect()
 });
+
+/// The bounds `n` breaks, below and above (either may be absent from the model).
+fn outside<T: PartialOrd + Copy>(n: T, min: Option<T>, max: Option<T>) -> (Option<T>, Option<T>) {
+    (min.filter(|&min| n < min), max.filter(|&max| n > max))
+}
+
+fn within<T: PartialOrd + Copy>(n: T, min: Option<T>, max: Option<T>) -> bool {
+    outside(n, min, max) == (None, None)
+}
+
+/// Whether `s` matches the pattern of the string shape `id`.
+fn matches_pattern(id: ShapeId, s: &str) -> bool {
+    let regex = PATTERNS[id.0 as usize].as_ref().expect("compiled");
+    regex.is_match(s).unwrap_or(false)
+}
+
+fn in_enum(values: &[&str], s: &str) -> bool {
+    values.is_empty() || values.contains(&s)
+}
 
 #[derive(Default)]
 struct Walker {
@@ -134,57 +154,23 @@ impl Walker {
         ));
     }
 
-    fn length(
+    /// Reports `n` if it lies outside the model's bounds; `what` is `length` or `value`.
+    fn bounds<T: PartialOrd + Copy + std::fmt::Display>(
         &mut self,
         shape: ShapeId,
         value: &Value,
         path: &str,
-        len: u64,
-        min: Option<u64>,
-        max: Option<u64>,
+        what: &str,
+        (n, min, max): (T, Option<T>, Option<T>),
     ) {
-        if let Some(min) = min.filter(|&min| len < min) {
-            self.violation(
-                shape,
-                value,
-                path,
-                format!("Member must have length greater than or equal to {min}"),
-            );
+        let (low, high) = outside(n, min, max);
+        if let Some(min) = low {
+            let rule = format!("Member must have {what} greater than or equal to {min}");
+            self.violation(shape, value, path, rule);
         }
-        if let Some(max) = max.filter(|&max| len > max) {
-            self.violation(
-                shape,
-                value,
-                path,
-                format!("Member must have length less than or equal to {max}"),
-            );
-        }
-    }
-
-    fn range(
-        &mut self,
-        shape: ShapeId,
-        value: &Value,
-        path: &str,
-        n: i64,
-        min: Option<i64>,
-        max: Option<i64>,
-    ) {
-        if let Some(min) = min.filter(|&min| n < min) {
-            self.violation(
-                shape,
-                value,
-                path,
-                format!("Member must have value greater than or equal to {min}"),
-            );
-        }
-        if let Some(max) = max.filter(|&max| n > max) {
-            self.violation(
-                shape,
-                value,
-                path,
-                format!("Member must have value less than or equal to {max}"),
-            );
+        if let Some(max) = high {
+            let rule = format!("Member must have {what} less than or equal to {max}");
+            self.violation(shape, value, path, rule);
         }
     }
 
@@ -231,7 +217,7 @@ impl Walker {
                     path.truncate(len);
                 }
                 let len = items.len() as u64;
-                self.length(id, value, path, len, *min, *max);
+                self.bounds(id, value, path, "length", (len, *min, *max));
             }
             ShapeKind::String {
                 min,
@@ -243,10 +229,9 @@ impl Walker {
                     return Err(wrong_type(value, "a String", path));
                 };
                 let len = s.chars().count() as u64;
-                self.length(id, value, path, len, *min, *max);
+                self.bounds(id, value, path, "length", (len, *min, *max));
                 if let Some(p) = pattern {
-                    let regex = PATTERNS[id.0 as usize].as_ref().expect("compiled");
-                    if !regex.is_match(s).unwrap_or(false) {
+                    if !matches_pattern(id, s) {
                         self.violation(
                             id,
                             value,
@@ -255,7 +240,7 @@ impl Walker {
                         );
                     }
                 }
-                if !enum_values.is_empty() && !enum_values.contains(&s.as_str()) {
+                if !in_enum(enum_values, s) {
                     self.violation(
                         id,
                         value,
@@ -276,7 +261,7 @@ impl Walker {
                     let expected = if is_int { "an Integer" } else { "a Long" };
                     return Err(wrong_type(value, expected, path));
                 };
-                self.range(id, value, path, n, *min, *max);
+                self.bounds(id, value, path, "value", (n, *min, *max));
             }
             ShapeKind::Double => {
                 if !value.is_number() {
@@ -312,6 +297,265 @@ impl Walker {
             set.len(),
             if set.is_empty() { "none".to_string() } else { set.join(", ") }
         ));
+    }
+}
+
+/// Whether a typed input satisfies the model's constraints for `shape`: the question
+/// [`validate`] answers, asked of an input already decoded (so of the right JSON types, with its
+/// required members present), without the words. The request path asks it first and takes
+/// `validate` only for a no, so every refusal is still worded by `validate`; a test holds the
+/// two to the same answers.
+pub fn check<T: Serialize + ?Sized>(shape: ShapeId, input: &T) -> bool {
+    input.serialize(Check(shape)).is_ok()
+}
+
+/// A typed value breaks a constraint, or has a form its shape does not describe.
+#[derive(Debug)]
+struct Broken;
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the input breaks a constraint of the model")
+    }
+}
+
+impl std::error::Error for Broken {}
+
+impl ser::Error for Broken {
+    fn custom<T: std::fmt::Display>(_: T) -> Broken {
+        Broken
+    }
+}
+
+type Checked = Result<(), Broken>;
+
+fn holds(ok: bool) -> Checked {
+    ok.then_some(()).ok_or(Broken)
+}
+
+/// Walks a typed value as shape `.0`, through the value's `Serialize` impl.
+struct Check(ShapeId);
+
+impl Check {
+    fn kind(&self) -> &'static ShapeKind {
+        &self.0.shape().kind
+    }
+
+    fn number(self, n: i64) -> Checked {
+        match *self.kind() {
+            ShapeKind::Integer { min, max } | ShapeKind::Long { min, max } => {
+                holds(within(n, min, max))
+            }
+            ShapeKind::Double | ShapeKind::Timestamp => Ok(()),
+            _ => Err(Broken),
+        }
+    }
+
+    fn string(self, s: &str) -> Checked {
+        match self.kind() {
+            ShapeKind::String {
+                min,
+                max,
+                pattern,
+                enum_values,
+            } => holds(
+                within(s.chars().count() as u64, *min, *max)
+                    && (pattern.is_none() || matches_pattern(self.0, s))
+                    && in_enum(enum_values, s),
+            ),
+            ShapeKind::Timestamp => Ok(()),
+            _ => Err(Broken),
+        }
+    }
+}
+
+impl ser::Serializer for Check {
+    type Ok = ();
+    type Error = Broken;
+    type SerializeSeq = Items;
+    type SerializeTuple = Impossible<(), Broken>;
+    type SerializeTupleStruct = Impossible<(), Broken>;
+    type SerializeTupleVariant = Impossible<(), Broken>;
+    type SerializeMap = Impossible<(), Broken>;
+    type SerializeStruct = Members;
+    type SerializeStructVariant = Impossible<(), Broken>;
+
+    fn serialize_bool(self, _: bool) -> Checked {
+        holds(matches!(self.kind(), ShapeKind::Boolean))
+    }
+    fn serialize_i8(self, v: i8) -> Checked {
+        self.number(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Checked {
+        self.number(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Checked {
+        self.number(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Checked {
+        self.number(v)
+    }
+    fn serialize_u8(self, v: u8) -> Checked {
+        self.number(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Checked {
+        self.number(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Checked {
+        self.number(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Checked {
+        self.number(i64::try_from(v).map_err(|_| Broken)?)
+    }
+    fn serialize_f32(self, _: f32) -> Checked {
+        holds(matches!(
+            self.kind(),
+            ShapeKind::Double | ShapeKind::Timestamp
+        ))
+    }
+    fn serialize_f64(self, _: f64) -> Checked {
+        holds(matches!(
+            self.kind(),
+            ShapeKind::Double | ShapeKind::Timestamp
+        ))
+    }
+    fn serialize_char(self, _: char) -> Checked {
+        Err(Broken)
+    }
+    fn serialize_str(self, v: &str) -> Checked {
+        self.string(v)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Checked {
+        Err(Broken)
+    }
+    fn serialize_none(self) -> Checked {
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Checked {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Checked {
+        Err(Broken)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Checked {
+        Err(Broken)
+    }
+    /// A member of a string enum.
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Checked {
+        self.string(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Checked {
+        value.serialize(self)
+    }
+    /// A union with its one member set.
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Checked {
+        let ShapeKind::Union(members) = self.kind() else {
+            return Err(Broken);
+        };
+        let member = members.iter().find(|m| m.name == variant).ok_or(Broken)?;
+        value.serialize(Check(member.shape))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Items, Broken> {
+        let ShapeKind::List { member, min, max } = *self.kind() else {
+            return Err(Broken);
+        };
+        Ok(Items {
+            member,
+            bounds: (min, max),
+            count: 0,
+        })
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Broken> {
+        Err(Broken)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Broken> {
+        Err(Broken)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Broken> {
+        Err(Broken)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Broken> {
+        Err(Broken)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Members, Broken> {
+        let ShapeKind::Structure(members) = self.kind() else {
+            return Err(Broken);
+        };
+        Ok(Members {
+            members,
+            required: 0,
+        })
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Broken> {
+        Err(Broken)
+    }
+}
+
+/// The items of a list so far.
+struct Items {
+    member: ShapeId,
+    bounds: (Option<u64>, Option<u64>),
+    count: u64,
+}
+
+impl ser::SerializeSeq for Items {
+    type Ok = ();
+    type Error = Broken;
+
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Checked {
+        self.count += 1;
+        value.serialize(Check(self.member))
+    }
+
+    fn end(self) -> Checked {
+        holds(within(self.count, self.bounds.0, self.bounds.1))
+    }
+}
+
+/// The members of a structure so far, and how many of them are required ones.
+struct Members {
+    members: &'static [Member],
+    required: usize,
+}
+
+impl ser::SerializeStruct for Members {
+    type Ok = ();
+    type Error = Broken;
+
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Checked {
+        let member = self.members.iter().find(|m| m.name == key).ok_or(Broken)?;
+        self.required += usize::from(member.required);
+        value.serialize(Check(member.shape))
+    }
+
+    fn end(self) -> Checked {
+        holds(self.required == self.members.iter().filter(|m| m.required).count())
     }
 }
 

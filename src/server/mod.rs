@@ -72,18 +72,8 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
             "body too large",
         );
     };
-    let input = match protocol::body(&bytes) {
-        Ok(input) => input,
-        Err(e) => {
-            return log_refusal(
-                protocol::protocol_error(&e, request_id),
-                op.name(),
-                &e.to_string(),
-            )
-        }
-    };
     let (scope, caller) = auth::identify(&envelope, &app.defaults);
-    match ops::execute(&app.store, &scope, &caller, op, input) {
+    match ops::execute(&app.store, &scope, &caller, op, ops::Body::Sent(&bytes)) {
         Ok((output, durable)) => {
             if let Err(e) = made_durable(durable).await {
                 let error =

@@ -7,7 +7,7 @@ use crate::model::{Operation, TARGET_PREFIX};
 use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE as CONTENT_TYPE_HEADER};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::json;
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
@@ -96,16 +96,6 @@ impl<'a> Envelope<'a> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok())
     }
-}
-
-/// The body as JSON; an empty body is an empty input, as SDKs treat it.
-pub fn body(bytes: &[u8]) -> Result<Value, ProtocolError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(json!({}));
-    }
-    serde_json::from_slice(bytes).map_err(|e| {
-        ProtocolError::Serialization(format!("The request body is not valid JSON: {e}"))
-    })
 }
 
 fn with_headers(mut response: Response, request_id: &str, error_type: Option<&str>) -> Response {
