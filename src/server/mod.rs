@@ -95,9 +95,8 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
 }
 
 /// The body, or `None` when it is larger than `MAX_BODY_BYTES` or breaks off. A body of a
-/// declared length is read up to that length and no further: hyper learns that a body has ended
-/// one poll after its last bytes, and waiting for that news costs the connection a wake-up on
-/// every request.
+/// declared length is read up to that length and, when it came in one piece (as a small body
+/// does), handed on as that piece, without the per-request buffer list of `to_bytes`.
 async fn read_body(mut body: Body, declared: Option<usize>) -> Option<Bytes> {
     let Some(length) = declared else {
         return axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok();
