@@ -5,6 +5,10 @@
 //! constraint with AWS's wording (`Value 'AB' at 'namespaceName' failed to satisfy constraint:
 //! ...`), and drops members the model does not know and members set to `null`, so the typed
 //! decode that follows sees only what the model allows.
+//!
+//! The rules (bounds, patterns, enums) are written once and walked two ways: [`validate`] over a
+//! JSON `Value`, with words, and [`check`] over an input already typed, yes or no, which lets
+//! most requests skip the `Value`.
 
 use super::{Member, ShapeId, ShapeKind, SHAPES};
 use serde::ser::{self, Impossible, Serialize};
