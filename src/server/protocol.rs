@@ -1,5 +1,6 @@
-//! The awsJson1.1 protocol: reading the target and body of a request, and writing answers and
-//! errors exactly as AWS does (`__type`, `message`, `x-amzn-ErrorType`, `x-amzn-RequestId`).
+//! The awsJson1.1 protocol: reading what a request's headers say (its [`Envelope`]), and writing
+//! answers and errors exactly as AWS does (`__type`, `message`, `x-amzn-ErrorType`,
+//! `x-amzn-RequestId`). The body goes to `control::ops` as sent; its JSON is read there.
 
 use crate::control::error::ApiError;
 use crate::control::ops::Failure;
