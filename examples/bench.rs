@@ -736,3 +736,15 @@ async fn run(binary: std::path::PathBuf, rounds: usize, round: Duration, quick: 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_head;
+
+    #[test]
+    fn an_answer_head_gives_its_status_and_length() {
+        let head = b"HTTP/1.1 400 Bad Request\r\ncontent-type: x\r\nContent-Length: 123\r\n\r\n";
+        assert_eq!(parse_head(head), (400, 123));
+        assert_eq!(parse_head(b"HTTP/1.1 200 OK\r\n\r\n"), (200, 0));
+    }
+}
