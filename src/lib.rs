@@ -6,3 +6,4 @@ pub mod control;
 pub mod model;
 pub mod persist;
 pub mod server;
+pub mod sql;
