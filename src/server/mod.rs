@@ -30,6 +30,19 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct App {
     pub store: Arc<Store>,
     pub defaults: Arc<auth::Defaults>,
+    /// The SQL endpoints, when the server runs them.
+    pub sql: Option<Arc<crate::sql::DataPlane>>,
+}
+
+impl App {
+    /// Waits until the SQL endpoints reflect every change made so far, so that an answer
+    /// never names an endpoint before it listens (or after it closed). Two atomic loads when
+    /// nothing changed.
+    pub async fn sql_caught_up(&self) {
+        if let Some(sql) = &self.sql {
+            sql.caught_up(self.store.sql_revision()).await;
+        }
+    }
 }
 
 pub fn router(app: App) -> Router {
@@ -84,6 +97,7 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
                     &e.to_string(),
                 );
             }
+            app.sql_caught_up().await;
             tracing::debug!(operation = op.name(), account = %scope.account, region = %scope.region, "ok");
             protocol::success(output, request_id)
         }

@@ -33,6 +33,7 @@ impl TestServer {
         let app = App {
             store: store.clone(),
             defaults: Default::default(),
+            sql: None,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());

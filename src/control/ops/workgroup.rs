@@ -139,6 +139,7 @@ impl View for WorkgroupRecord {
                     ipv6_address: None,
                 }]),
             }]),
+            port: self.bound_port.map(i32::from).or(e.port),
             ..e.clone()
         });
         Workgroup {
@@ -282,6 +283,7 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
     let record = WorkgroupRecord {
         view,
         status: Status::initial(WorkgroupStatus::Creating),
+        bound_port: None,
     };
     let workgroup = record.to_model();
     ctx.state
