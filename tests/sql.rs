@@ -100,8 +100,8 @@ fn code(e: &tokio_postgres::Error) -> String {
 async fn a_workgroup_runs_sql_where_get_workgroup_says() {
     let server = TestServer::with_sql().await;
     let api = server.client();
-    namespace(&api, "ns", None).await;
-    let port = workgroup(&api, "ns", "wg", None, &[]).await;
+    namespace(&api, "ns-one", None).await;
+    let port = workgroup(&api, "ns-one", "wg-one", None, &[]).await;
     let began = Instant::now();
     let sql = connect(port, ADMIN, PASSWORD, "dev").await.unwrap();
     eprintln!(
@@ -160,10 +160,10 @@ async fn a_workgroup_runs_sql_where_get_workgroup_says() {
 async fn namespaces_are_isolated_even_with_the_same_database_name() {
     let server = TestServer::with_sql().await;
     let api = server.client();
-    namespace(&api, "a", None).await;
-    namespace(&api, "b", None).await;
-    let port_a = workgroup(&api, "a", "wa", None, &[]).await;
-    let port_b = workgroup(&api, "b", "wb", None, &[]).await;
+    namespace(&api, "ns-a", None).await;
+    namespace(&api, "ns-b", None).await;
+    let port_a = workgroup(&api, "ns-a", "wg-a", None, &[]).await;
+    let port_b = workgroup(&api, "ns-b", "wg-b", None, &[]).await;
     assert_ne!(port_a, port_b);
     let a = connect(port_a, ADMIN, PASSWORD, "dev").await.unwrap();
     let b = connect(port_b, ADMIN, PASSWORD, "dev").await.unwrap();
@@ -191,8 +191,8 @@ async fn namespaces_are_isolated_even_with_the_same_database_name() {
 async fn a_database_name_of_the_namespace_and_wrong_logins() {
     let server = TestServer::with_sql().await;
     let api = server.client();
-    namespace(&api, "ns", Some("analytics")).await;
-    let port = workgroup(&api, "ns", "wg", None, &[]).await;
+    namespace(&api, "ns-one", Some("analytics")).await;
+    let port = workgroup(&api, "ns-one", "wg-one", None, &[]).await;
     let sql = connect(port, ADMIN, PASSWORD, "analytics").await.unwrap();
     let db: String = sql
         .query_one("select current_database()", &[])
@@ -204,11 +204,8 @@ async fn a_database_name_of_the_namespace_and_wrong_logins() {
         .await
         .unwrap_err();
     assert_eq!(code(&e), "28P01");
-    assert!(
-        e.to_string()
-            .contains("password authentication failed for user \"admin\""),
-        "{e}"
-    );
+    let message = e.as_db_error().unwrap().message();
+    assert_eq!(message, "password authentication failed for user \"admin\"");
     let e = connect(port, "nobody", PASSWORD, "analytics")
         .await
         .unwrap_err();
@@ -234,7 +231,7 @@ async fn a_database_name_of_the_namespace_and_wrong_logins() {
     );
     // A changed admin password takes effect for new sessions.
     api.update_namespace()
-        .namespace_name("ns")
+        .namespace_name("ns-one")
         .admin_username(ADMIN)
         .admin_user_password("Changed123")
         .send()
@@ -250,11 +247,11 @@ async fn a_database_name_of_the_namespace_and_wrong_logins() {
 async fn iam_logins_are_distinct_users_and_expire_on_the_clock() {
     let server = TestServer::with_sql().await;
     let api = server.client();
-    namespace(&api, "ns", None).await;
-    let port = workgroup(&api, "ns", "wg", None, &[]).await;
+    namespace(&api, "ns-one", None).await;
+    let port = workgroup(&api, "ns-one", "wg-one", None, &[]).await;
     let creds = api
         .get_credentials()
-        .workgroup_name("wg")
+        .workgroup_name("wg-one")
         .send()
         .await
         .unwrap();
@@ -288,7 +285,7 @@ async fn iam_logins_are_distinct_users_and_expire_on_the_clock() {
     // Credentials issued for one database do not open another.
     let scoped = api
         .get_credentials()
-        .workgroup_name("wg")
+        .workgroup_name("wg-one")
         .db_name("other")
         .send()
         .await
@@ -310,22 +307,22 @@ async fn iam_logins_are_distinct_users_and_expire_on_the_clock() {
 async fn listeners_follow_the_lifecycle() {
     let server = TestServer::with_sql().await;
     let api = server.client();
-    namespace(&api, "ns", None).await;
+    namespace(&api, "ns-one", None).await;
     // A taken port is skipped: the endpoint reports where it really listens.
     let taken = std::net::TcpListener::bind("127.0.0.1:8201").ok();
-    let port = workgroup(&api, "ns", "wg", Some(8201), &[]).await;
+    let port = workgroup(&api, "ns-one", "wg-one", Some(8201), &[]).await;
     if taken.is_some() {
         assert_ne!(port, 8201);
     }
     let session = connect(port, ADMIN, PASSWORD, "dev").await.unwrap();
     // A new port moves the listener; the session made before keeps working.
     api.update_workgroup()
-        .workgroup_name("wg")
+        .workgroup_name("wg-one")
         .port(8211)
         .send()
         .await
         .unwrap();
-    let moved = available_port(&api, "wg").await;
+    let moved = available_port(&api, "wg-one").await;
     assert_ne!(moved, port);
     session.query_one("select 1", &[]).await.unwrap();
     connect(moved, ADMIN, PASSWORD, "dev").await.unwrap();
@@ -335,8 +332,8 @@ async fn listeners_follow_the_lifecycle() {
     let port = moved;
     // An endpoint access gets a listener of its own.
     api.create_endpoint_access()
-        .endpoint_name("ep")
-        .workgroup_name("wg")
+        .endpoint_name("ep-one")
+        .workgroup_name("wg-one")
         .subnet_ids("subnet-1")
         .send()
         .await
@@ -344,7 +341,7 @@ async fn listeners_follow_the_lifecycle() {
     let ep_port = poll_until(Duration::from_secs(10), || async {
         let ep = api
             .get_endpoint_access()
-            .endpoint_name("ep")
+            .endpoint_name("ep-one")
             .send()
             .await
             .ok()?
@@ -356,13 +353,13 @@ async fn listeners_follow_the_lifecycle() {
     let via_endpoint = connect(ep_port, ADMIN, PASSWORD, "dev").await.unwrap();
     via_endpoint.query_one("select 1", &[]).await.unwrap();
     api.delete_endpoint_access()
-        .endpoint_name("ep")
+        .endpoint_name("ep-one")
         .send()
         .await
         .unwrap();
     poll_until(Duration::from_secs(10), || async {
         api.get_endpoint_access()
-            .endpoint_name("ep")
+            .endpoint_name("ep-one")
             .send()
             .await
             .is_err()
@@ -373,13 +370,13 @@ async fn listeners_follow_the_lifecycle() {
     // DeleteWorkgroup closes the listener and ends its sessions.
     let session = connect(port, ADMIN, PASSWORD, "dev").await.unwrap();
     api.delete_workgroup()
-        .workgroup_name("wg")
+        .workgroup_name("wg-one")
         .send()
         .await
         .unwrap();
     poll_until(Duration::from_secs(10), || async {
         api.get_workgroup()
-            .workgroup_name("wg")
+            .workgroup_name("wg-one")
             .send()
             .await
             .is_err()
@@ -402,12 +399,12 @@ async fn listeners_follow_the_lifecycle() {
 async fn a_workgroup_not_yet_available_has_no_listener() {
     let server = TestServer::serving(chrono::Duration::hours(1), true).await;
     let api = server.client();
-    namespace(&api, "ns", None).await;
+    namespace(&api, "ns-one", None).await;
     server.store.settle_all();
     let wg = api
         .create_workgroup()
-        .workgroup_name("wg")
-        .namespace_name("ns")
+        .workgroup_name("wg-one")
+        .namespace_name("ns-one")
         .port(8207)
         .send()
         .await
@@ -425,7 +422,7 @@ async fn a_workgroup_not_yet_available_has_no_listener() {
         .unwrap();
     assert!(settled.status().is_success());
     // Once settle answers, the endpoint listens.
-    let port = available_port(&api, "wg").await;
+    let port = available_port(&api, "wg-one").await;
     connect(port, ADMIN, PASSWORD, "dev").await.unwrap();
     server.shutdown().await;
 }
@@ -434,11 +431,12 @@ async fn a_workgroup_not_yet_available_has_no_listener() {
 async fn require_ssl_and_verified_tls() {
     let server = TestServer::with_sql().await;
     let api = server.client();
-    namespace(&api, "ns", None).await;
-    let port = workgroup(&api, "ns", "wg", None, &[("require_ssl", "true")]).await;
+    namespace(&api, "ns-one", None).await;
+    let port = workgroup(&api, "ns-one", "wg-one", None, &[("require_ssl", "true")]).await;
     let e = connect(port, ADMIN, PASSWORD, "dev").await.unwrap_err();
     assert_eq!(code(&e), "28000");
-    assert!(e.to_string().contains("SSL off"), "{e}");
+    let message = e.as_db_error().unwrap().message();
+    assert!(message.ends_with("database \"dev\", SSL off"), "{message}");
     let ca = reqwest::get(format!("{}/_emulator/ca.pem", server.url))
         .await
         .unwrap()
@@ -477,8 +475,8 @@ async fn require_ssl_and_verified_tls() {
 async fn cancel_reaches_the_engine_through_the_front() {
     let server = TestServer::with_sql().await;
     let api = server.client();
-    namespace(&api, "ns", None).await;
-    let port = workgroup(&api, "ns", "wg", None, &[]).await;
+    namespace(&api, "ns-one", None).await;
+    let port = workgroup(&api, "ns-one", "wg-one", None, &[]).await;
     let sql = connect(port, ADMIN, PASSWORD, "dev").await.unwrap();
     let token = sql.cancel_token();
     let began = Instant::now();
@@ -491,6 +489,7 @@ async fn cancel_reaches_the_engine_through_the_front() {
             .await
             .ok()?
             .get(0);
+
         (n == 1).then_some(())
     })
     .await;
@@ -499,12 +498,12 @@ async fn cancel_reaches_the_engine_through_the_front() {
     assert_eq!(e.code(), Some(&SqlState::QUERY_CANCELED));
     assert!(began.elapsed() < Duration::from_secs(20));
     // A client that leaves mid-query has its query cancelled too.
-    let leaving = connect(port, ADMIN, PASSWORD, "dev").await.unwrap();
-    let running = tokio::spawn(async move {
-        let _ = leaving
-            .batch_execute("select pg_sleep(60) /* leaving */")
-            .await;
-    });
+    let mut leaving = raw_login(port).await;
+    let query = b"select pg_sleep(60) /* leaving */\0";
+    let mut message = vec![b'Q'];
+    message.extend(((query.len() + 4) as i32).to_be_bytes());
+    message.extend(query);
+    leaving.write_all(&message).await.unwrap();
     poll_until(Duration::from_secs(10), || async {
         let n: i64 = watcher
             .query_one("select count(*) from pg_stat_activity where query like '%leaving%' and state = 'active' and pid <> pg_backend_pid()", &[])
@@ -514,7 +513,7 @@ async fn cancel_reaches_the_engine_through_the_front() {
         (n == 1).then_some(())
     })
     .await;
-    running.abort();
+    drop(leaving);
     poll_until(Duration::from_secs(10), || async {
         let n: i64 = watcher
             .query_one("select count(*) from pg_stat_activity where query like '%leaving%' and state = 'active' and pid <> pg_backend_pid()", &[])
@@ -525,6 +524,44 @@ async fn cancel_reaches_the_engine_through_the_front() {
     })
     .await;
     server.shutdown().await;
+}
+
+/// A session logged in as the admin by hand: start-up, MD5, and the greeting read.
+async fn raw_login(port: u16) -> tokio::net::TcpStream {
+    use redshift_serverless_local::sql::wire;
+    let mut raw = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    raw.write_all(&wire::startup_packet(&[
+        ("user", ADMIN),
+        ("database", "dev"),
+    ]))
+    .await
+    .unwrap();
+    let mut head = [0u8; 13];
+    raw.read_exact(&mut head).await.unwrap();
+    assert_eq!(head[0], b'R');
+    assert_eq!(
+        i32::from_be_bytes(head[5..9].try_into().unwrap()),
+        5,
+        "MD5 is asked for"
+    );
+    let salt: [u8; 4] = head[9..13].try_into().unwrap();
+    let response = wire::md5_response(&wire::md5_stored(PASSWORD, ADMIN), salt);
+    let mut password = vec![b'p'];
+    password.extend(((response.len() + 5) as i32).to_be_bytes());
+    password.extend(response.as_bytes());
+    password.push(0);
+    raw.write_all(&password).await.unwrap();
+    // Read up to ReadyForQuery: 'Z', length 5, status.
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !seen.ends_with(&[b'Z', 0, 0, 0, 5]) {
+        raw.read_exact(&mut byte).await.unwrap();
+        seen.push(byte[0]);
+    }
+    raw.read_exact(&mut byte).await.unwrap();
+    raw
 }
 
 /// Reads what the front answers to `bytes` until it closes the connection.
@@ -553,8 +590,8 @@ fn error_code(answer: &[u8]) -> Option<String> {
 async fn bad_input_ends_only_that_connection() {
     let server = TestServer::with_sql().await;
     let api = server.client();
-    namespace(&api, "ns", None).await;
-    let port = workgroup(&api, "ns", "wg", None, &[]).await;
+    namespace(&api, "ns-one", None).await;
+    let port = workgroup(&api, "ns-one", "wg-one", None, &[]).await;
     let survivor = connect(port, ADMIN, PASSWORD, "dev").await.unwrap();
     // Garbage.
     let answer = answer_to(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
@@ -581,38 +618,7 @@ async fn bad_input_ends_only_that_connection() {
         began.elapsed()
     );
     // A bad message length after login.
-    let mut raw = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let startup = [
-        &[0u8, 0, 0, 0][..],
-        &[0, 3, 0, 0],
-        b"user\0admin\0database\0dev\0\0",
-    ]
-    .concat();
-    let mut startup = startup;
-    let len = (startup.len() as i32).to_be_bytes();
-    startup[0..4].copy_from_slice(&len);
-    raw.write_all(&startup).await.unwrap();
-    let mut head = [0u8; 13];
-    raw.read_exact(&mut head).await.unwrap();
-    assert_eq!(head[0], b'R');
-    assert_eq!(
-        i32::from_be_bytes(head[5..9].try_into().unwrap()),
-        5,
-        "MD5 is asked for"
-    );
-    let salt: [u8; 4] = head[9..13].try_into().unwrap();
-    use redshift_serverless_local::sql::wire;
-    let response = wire::md5_response(&wire::md5_stored(PASSWORD, ADMIN), salt);
-    let mut password = vec![b'p'];
-    password.extend(((response.len() + 5) as i32).to_be_bytes());
-    password.extend(response.as_bytes());
-    password.push(0);
-    raw.write_all(&password).await.unwrap();
-    let mut greeting = vec![0u8; 1];
-    raw.read_exact(&mut greeting).await.unwrap();
-    assert_eq!(greeting[0], b'R');
+    let mut raw = raw_login(port).await;
     raw.write_all(&[b'Q', 0, 0, 0, 1]).await.unwrap();
     let mut rest = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(10), raw.read_to_end(&mut rest)).await;

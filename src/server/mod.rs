@@ -86,7 +86,17 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
         );
     };
     let (scope, caller) = auth::identify(&envelope, &app.defaults);
-    match ops::execute(&app.store, &scope, &caller, op, ops::Body::Sent(&bytes)) {
+    let before = app.store.sql_revision();
+    let mut executed = ops::execute(&app.store, &scope, &caller, op, ops::Body::Sent(&bytes));
+    if app.store.sql_revision() != before {
+        // This request changed what the SQL endpoints serve (a transition fired, say):
+        // wait for them, and let a read answer again so that it names where they listen.
+        app.sql_caught_up().await;
+        if ops::reads(op) {
+            executed = ops::execute(&app.store, &scope, &caller, op, ops::Body::Sent(&bytes));
+        }
+    }
+    match executed {
         Ok((output, durable)) => {
             if let Err(e) = made_durable(durable).await {
                 let error =
@@ -97,7 +107,6 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
                     &e.to_string(),
                 );
             }
-            app.sql_caught_up().await;
             tracing::debug!(operation = op.name(), account = %scope.account, region = %scope.region, "ok");
             protocol::success(output, request_id)
         }

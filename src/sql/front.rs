@@ -121,8 +121,10 @@ pub async fn serve(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    let login = async {
-        let (client, params) = match handshake(&plane, stream).await? {
+    let logged_in = async {
+        // A start-up that never finishes ends without a word: the client is not listening.
+        let handshake = tokio::time::timeout(plane.handshake_timeout, handshake(&plane, stream));
+        let (client, params) = match handshake.await.map_err(|_| Failed::gone())?? {
             Handshake::Cancelled => return Ok(None),
             Handshake::Session { client, params } => (client, params),
         };
@@ -130,20 +132,16 @@ pub async fn serve(
             .await
             .map(Some)
     };
-    let started = match tokio::time::timeout(plane.handshake_timeout, login).await {
-        Ok(Ok(Some(started))) => started,
-        Ok(Ok(None)) => return,
-        Ok(Err(Failed { client, error })) => {
+    match logged_in.await {
+        Ok(Some(started)) => splice(&plane, started, stop).await,
+        Ok(None) => {}
+        Err(Failed { client, error }) => {
             if let (Some(mut client), Some(error)) = (client, error) {
                 let _ = client.write_all(&error.to_bytes()).await;
                 let _ = client.shutdown().await;
             }
-            return;
         }
-        // A start-up that never finishes ends without a word: the client is not listening.
-        Err(_) => return,
-    };
-    splice(&plane, started, stop).await;
+    }
 }
 
 /// A login that did not become a session: what to tell the client, if it can be told.
@@ -266,10 +264,14 @@ async fn login(
     let mut out = BytesMut::new();
     wire::authentication(&mut out, wire::AUTH_MD5, Some(salt));
     client.write_all(&out).await.map_err(|_| Failed::gone())?;
-    let (tag, body) = match wire::read_message(&mut client, wire::MAX_LOGIN_MESSAGE_BYTES).await {
-        Ok(message) => message,
-        Err(WireError::Gone) => return Err(Failed::gone()),
-        Err(WireError::Refused(error)) => return Err(Failed::tell(client, error)),
+    let answered = tokio::time::timeout(
+        plane.handshake_timeout,
+        wire::read_message(&mut client, wire::MAX_LOGIN_MESSAGE_BYTES),
+    );
+    let (tag, body) = match answered.await {
+        Ok(Ok(message)) => message,
+        Ok(Err(WireError::Gone)) | Err(_) => return Err(Failed::gone()),
+        Ok(Err(WireError::Refused(error))) => return Err(Failed::tell(client, error)),
     };
     let answer = match wire::password_of(tag, &body) {
         Ok(answer) => String::from_utf8_lossy(answer).into_owned(),

@@ -350,6 +350,10 @@ pub fn update(ctx: &mut Ctx, req: UpdateWorkgroupRequest) -> ApiResult<UpdateWor
     record
         .status
         .apply_requested(Event::Update, ResourceKind::Workgroup, &name)?;
+    if req.port.is_some() {
+        // Where the data plane listened no longer holds; it reports the new place.
+        record.bound_port = None;
+    }
     let view = &mut record.view;
     view.config_parameters = (!config.is_empty()).then_some(config);
     view.base_capacity = Some(base);
