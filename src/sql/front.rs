@@ -487,10 +487,7 @@ async fn make_role(
     user: &str,
     who: Identity,
 ) -> Result<(), PgError> {
-    let admin = lease
-        .admin(database)
-        .await
-        .map_err(|e| engine_unreachable(e))?;
+    let admin = lease.admin(database).await.map_err(engine_unreachable)?;
     let name = quote_ident(user);
     let sql = match who {
         Identity::Admin => format!("create role {name} login superuser createdb createrole"),

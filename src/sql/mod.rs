@@ -339,14 +339,11 @@ impl DataPlane {
                 pid: rand::random::<i32>() & 0x3fff_ffff,
                 secret: rand::random(),
             };
-            if !cancels.contains_key(&ours) {
-                cancels.insert(
-                    ours,
-                    CancelTarget {
-                        socket: socket.to_path_buf(),
-                        key,
-                    },
-                );
+            if let std::collections::hash_map::Entry::Vacant(slot) = cancels.entry(ours) {
+                slot.insert(CancelTarget {
+                    socket: socket.to_path_buf(),
+                    key,
+                });
                 return ours;
             }
         }

@@ -241,7 +241,7 @@ pub fn password_of(tag: u8, body: &[u8]) -> Result<&[u8], PgError> {
         )));
     }
     match take_cstr(body) {
-        Some((password, rest)) if rest.is_empty() => Ok(password),
+        Some((password, [])) => Ok(password),
         _ => Err(PgError::protocol_violation("invalid password packet size")),
     }
 }
