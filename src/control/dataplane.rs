@@ -167,8 +167,12 @@ impl Store {
     }
 
     /// From now on the marks are kept for a data plane (which takes them).
+    /// The first revision asks for a full scan, so answers wait until it is done.
     pub fn follow_sql_changes(&self) {
-        self.with_changes(|changes| changes.followed = true);
+        self.with_changes(|changes| {
+            changes.followed = true;
+            changes.mark_everything();
+        });
     }
 
     /// Takes the marks made since the last call.

@@ -43,6 +43,13 @@ impl App {
             sql.caught_up(self.store.sql_revision()).await;
         }
     }
+
+    /// Whether the SQL endpoints reflect every change made so far.
+    fn sql_is_caught_up(&self) -> bool {
+        self.sql
+            .as_ref()
+            .is_none_or(|sql| sql.is_caught_up(self.store.sql_revision()))
+    }
 }
 
 pub fn router(app: App) -> Router {
@@ -86,10 +93,9 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
         );
     };
     let (scope, caller) = auth::identify(&envelope, &app.defaults);
-    let before = app.store.sql_revision();
     let mut executed = ops::execute(&app.store, &scope, &caller, op, ops::Body::Sent(&bytes));
-    if app.store.sql_revision() != before {
-        // This request changed what the SQL endpoints serve (a transition fired, say):
+    if !app.sql_is_caught_up() {
+        // What the SQL endpoints serve changed (this request fired a transition, say):
         // wait for them, and let a read answer again so that it names where they listen.
         app.sql_caught_up().await;
         if ops::reads(op) {

@@ -59,6 +59,8 @@ pub struct DataPlane {
     clusters: Mutex<HashMap<(Scope, String), String>>,
     /// The control plane's revision the listeners have caught up with.
     applied: watch::Sender<u64>,
+    /// The same, read without a lock on every request.
+    applied_now: std::sync::atomic::AtomicU64,
     stop: CancellationToken,
 }
 
@@ -95,6 +97,7 @@ impl DataPlane {
             cancels: Mutex::default(),
             clusters: Mutex::default(),
             applied,
+            applied_now: std::sync::atomic::AtomicU64::new(0),
             stop: CancellationToken::new(),
         });
         tokio::spawn(plane.clone().reconcile());
@@ -128,7 +131,7 @@ impl DataPlane {
     /// Waits (a bounded while) until the listeners reflect the control plane's `revision`, so
     /// an answer that says AVAILABLE is never ahead of the endpoint it names.
     pub async fn caught_up(&self, revision: u64) {
-        if *self.applied.borrow() >= revision {
+        if self.is_caught_up(revision) {
             return;
         }
         let mut applied = self.applied.subscribe();
@@ -139,10 +142,18 @@ impl DataPlane {
         .await;
     }
 
+    pub fn is_caught_up(&self, revision: u64) -> bool {
+        self.applied_now.load(std::sync::atomic::Ordering::Acquire) >= revision
+    }
+
     /// Follows the control plane: a full scan first, then what each change marks.
     async fn reconcile(self: Arc<Self>) {
         let wake = self.store.sql_wake();
-        self.ready().await;
+        let warming = self.clone();
+        tokio::spawn(async move {
+            warming.ready().await;
+            warming.remove_orphan_clusters().await;
+        });
         let mut listening: HashMap<(Scope, SqlResource), Listening> = HashMap::new();
         let mut first = true;
         loop {
@@ -169,13 +180,12 @@ impl DataPlane {
             } else {
                 taken.resources
             };
-            if first {
-                self.remove_orphan_clusters().await;
-            }
             first = false;
             for (scope, resource) in resources {
                 self.apply(&mut listening, scope, resource).await;
             }
+            self.applied_now
+                .store(taken.revision, std::sync::atomic::Ordering::Release);
             self.applied.send_replace(taken.revision);
             tokio::select! {
                 _ = notified => {}

@@ -1,0 +1,235 @@
+//! The SQL endpoints of the built binary, as a user runs it: data that survives `kill -9` with
+//! `--state-dir`, no postmaster left behind, a namespace's data removed with it, and a clear
+//! refusal when no PostgreSQL can be found.
+
+mod common;
+
+use aws_sdk_redshiftserverless as rs;
+use common::{poll_until, scratch_dir, Process};
+use std::path::Path;
+use std::time::Duration;
+use tokio_postgres::NoTls;
+
+const ADMIN: &str = "admin";
+const PASSWORD: &str = "Secret123";
+
+async fn endpoint_port(client: &rs::Client, name: &str) -> u16 {
+    poll_until(Duration::from_secs(20), || async {
+        let wg = client
+            .get_workgroup()
+            .workgroup_name(name)
+            .send()
+            .await
+            .ok()?
+            .workgroup?;
+        (wg.status == Some(rs::types::WorkgroupStatus::Available))
+            .then(|| wg.endpoint?.port)
+            .flatten()
+            .map(|p| p as u16)
+    })
+    .await
+}
+
+async fn connect(port: u16) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::Config::new()
+        .host("127.0.0.1")
+        .port(port)
+        .user(ADMIN)
+        .password(PASSWORD)
+        .dbname("dev")
+        .connect(NoTls)
+        .await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+async fn namespace_and_workgroup(client: &rs::Client, ns: &str, wg: &str, port: i32) -> u16 {
+    client
+        .create_namespace()
+        .namespace_name(ns)
+        .admin_username(ADMIN)
+        .admin_user_password(PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    client
+        .create_workgroup()
+        .workgroup_name(wg)
+        .namespace_name(ns)
+        .port(port)
+        .send()
+        .await
+        .unwrap();
+    endpoint_port(client, wg).await
+}
+
+fn template() -> String {
+    common::engine_template().to_string_lossy().into_owned()
+}
+
+/// The postmaster's pid, from the cluster's pid file.
+fn postmaster_pid(state: &Path) -> Option<i32> {
+    let clusters = state.join("engine").join("clusters");
+    let cluster = std::fs::read_dir(clusters).ok()?.next()?.ok()?.path();
+    let text = std::fs::read_to_string(cluster.join("data").join("postmaster.pid")).ok()?;
+    text.lines().next()?.trim().parse().ok()
+}
+
+/// Gone, or a zombie nobody reaps (this machine's init does not).
+fn process_gone(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn committed_rows_survive_kill_9_and_no_postmaster_is_left() {
+    let state = scratch_dir("sql-kill-9");
+    let dir = state.to_str().unwrap();
+    let args = [
+        "--state-dir",
+        dir,
+        "--transition-delay-ms",
+        "0",
+        "--engine-template",
+        &template(),
+    ];
+    let mut server = Process::start(&args, &state.join("stderr-1")).unwrap();
+    let api = server.client();
+    let port = namespace_and_workgroup(&api, "durable-ns", "durable-wg", 8193).await;
+    let ca = reqwest::get(format!("{}/_emulator/ca.pem", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let sql = connect(port).await.unwrap();
+    sql.batch_execute(
+        "create table kept (id int); insert into kept select generate_series(1, 100)",
+    )
+    .await
+    .unwrap();
+    let postmaster = postmaster_pid(&state).expect("a running cluster");
+    server.kill();
+    poll_until(Duration::from_secs(15), || async {
+        process_gone(postmaster).then_some(())
+    })
+    .await;
+    let server = Process::start(&args, &state.join("stderr-2")).unwrap();
+    let api = server.client();
+    let port = endpoint_port(&api, "durable-wg").await;
+    let sql = connect(port).await.unwrap();
+    let n: i64 = sql
+        .query_one("select count(*) from kept", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 100);
+    let again = reqwest::get(format!("{}/_emulator/ca.pem", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(ca, again, "the CA is kept in the state directory");
+    drop(sql);
+    let mut server = server;
+    let postmaster = postmaster_pid(&state).expect("a running cluster");
+    assert!(server.stop().success(), "{}", server.stderr());
+    assert!(process_gone(postmaster), "a clean stop stops the engine");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_a_namespace_removes_its_data() {
+    let state = scratch_dir("sql-delete");
+    let dir = state.to_str().unwrap();
+    let args = [
+        "--state-dir",
+        dir,
+        "--transition-delay-ms",
+        "0",
+        "--engine-template",
+        &template(),
+    ];
+    let server = Process::start(&args, &state.join("stderr")).unwrap();
+    let api = server.client();
+    let port = namespace_and_workgroup(&api, "gone-ns", "gone-wg", 8195).await;
+    let sql = connect(port).await.unwrap();
+    sql.batch_execute("create table t (x int)").await.unwrap();
+    let clusters = state.join("engine").join("clusters");
+    assert_eq!(std::fs::read_dir(&clusters).unwrap().count(), 1);
+    api.delete_workgroup()
+        .workgroup_name("gone-wg")
+        .send()
+        .await
+        .unwrap();
+    poll_until(Duration::from_secs(10), || async {
+        api.get_workgroup()
+            .workgroup_name("gone-wg")
+            .send()
+            .await
+            .is_err()
+            .then_some(())
+    })
+    .await;
+    api.delete_namespace()
+        .namespace_name("gone-ns")
+        .send()
+        .await
+        .unwrap();
+    poll_until(Duration::from_secs(15), || async {
+        let _ = api.list_namespaces().send().await;
+        (std::fs::read_dir(&clusters).unwrap().count() == 0).then_some(())
+    })
+    .await;
+    // Made anew under the same name, the namespace starts clean.
+    let port = namespace_and_workgroup(&api, "gone-ns", "gone-wg", 8195).await;
+    let sql = connect(port).await.unwrap();
+    let e = sql.batch_execute("select * from t").await.unwrap_err();
+    assert_eq!(
+        e.code(),
+        Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_postgresql_the_control_plane_serves_and_sql_says_how_to_fix_it() {
+    let state = scratch_dir("sql-no-engine");
+    let args = [
+        "--postgres-bin",
+        "/nonexistent",
+        "--transition-delay-ms",
+        "0",
+    ];
+    let server = Process::start(&args, &state.join("stderr")).unwrap();
+    let api = server.client();
+    let port = namespace_and_workgroup(&api, "no-engine", "no-engine-wg", 8197).await;
+    let e = connect(port).await.unwrap_err();
+    let db = e.as_db_error().expect("an ErrorResponse");
+    assert_eq!(db.code().code(), "57P03");
+    assert!(db.message().contains("--postgres-bin"), "{}", db.message());
+    let health = reqwest::get(format!("{}/_emulator/health", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let health: serde_json::Value = serde_json::from_str(&health).unwrap();
+    assert_eq!(health["status"], "running");
+    assert_eq!(health["engine"]["state"], "unavailable", "{health}");
+    let _ = connect(port).await;
+    let said = server
+        .stderr()
+        .matches("SQL endpoints will refuse sessions")
+        .count();
+    assert_eq!(
+        said,
+        1,
+        "the start-up log says so once: {}",
+        server.stderr()
+    );
+}
