@@ -228,12 +228,29 @@ def make_workgroup(emulator, prefix="wg", config_parameters=None, db_name=DB, po
     return w
 
 
-def wait_for_sql(wg):
-    """Polls until the workgroup's endpoint accepts an admin login and answers a query."""
+def wait_for_listener(wg, limit=20):
+    """Polls until something accepts TCP connections on the workgroup's endpoint."""
+    import socket
+
+    def listening():
+        with socket.create_connection((wg.host, wg.port), timeout=2):
+            return True
+
+    try:
+        deadline_poll(f"a listener on {wg.host}:{wg.port}", limit, listening, interval=0.1)
+    except AssertionError as e:
+        raise AssertionError(f"{e}\nemulator stderr (tail):\n{wg.emulator.stderr()[-3000:]}") from None
+
+
+def wait_for_sql(wg, **dsn):
+    """Polls until the workgroup's endpoint accepts an admin login and answers a query (the
+    listener must be up quickly; the engine behind it may take longer on a first start)."""
     import psycopg2
 
+    wait_for_listener(wg)
+
     def ready():
-        conn = psycopg2.connect(**wg.dsn(connect_timeout=10))
+        conn = psycopg2.connect(**wg.dsn(**{"connect_timeout": 10, **dsn}))
         try:
             with conn.cursor() as cur:
                 cur.execute("select 1")
@@ -241,7 +258,10 @@ def wait_for_sql(wg):
         finally:
             conn.close()
 
-    deadline_poll(f"SQL endpoint {wg.host}:{wg.port}", SQL_READY_SECS, ready, interval=0.25)
+    try:
+        deadline_poll(f"SQL on {wg.host}:{wg.port}", SQL_READY_SECS, ready, interval=0.25)
+    except AssertionError as e:
+        raise AssertionError(f"{e}\nemulator stderr (tail):\n{wg.emulator.stderr()[-3000:]}") from None
     return wg
 
 
@@ -258,12 +278,4 @@ def ssl_workgroup(emulator):
 
 
 def wait_for_sql_tls(wg, emulator):
-    import psycopg2
-
-    def ready():
-        conn = psycopg2.connect(**wg.dsn(sslmode="verify-full", sslrootcert=emulator.ca_path, connect_timeout=10))
-        conn.close()
-        return True
-
-    deadline_poll(f"TLS SQL endpoint {wg.host}:{wg.port}", SQL_READY_SECS, ready, interval=0.25)
-    return wg
+    return wait_for_sql(wg, sslmode="verify-full", sslrootcert=emulator.ca_path)
