@@ -73,6 +73,22 @@ pub struct Cli {
     /// Without it, state lives in memory and each run starts empty.
     #[arg(long, env = "REDSHIFT_LOCAL_STATE_DIR")]
     pub state_dir: Option<std::path::PathBuf>,
+    /// Serve SQL on every workgroup endpoint (`false`: the control plane alone).
+    #[arg(long, env = "REDSHIFT_LOCAL_SQL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub sql: bool,
+    /// The directory holding PostgreSQL's `postgres` and `initdb` (default: `pg_config
+    /// --bindir`, then PATH, then the newest /usr/lib/postgresql/*/bin).
+    #[arg(long, env = "REDSHIFT_LOCAL_POSTGRES_BIN")]
+    pub postgres_bin: Option<std::path::PathBuf>,
+    /// Stop a namespace's engine after this many seconds without sessions; the next
+    /// connection starts it again.
+    #[arg(long, env = "REDSHIFT_LOCAL_ENGINE_IDLE_SECS", default_value_t = 300)]
+    pub engine_idle_secs: u64,
+    /// Keep the engine's template cluster (made once by initdb) in this directory and reuse
+    /// it across runs, e.g. for test suites. Default: inside the state directory, or a
+    /// temporary one.
+    #[arg(long, env = "REDSHIFT_LOCAL_ENGINE_TEMPLATE")]
+    pub engine_template: Option<std::path::PathBuf>,
     /// Instead of serving, ask a running server at --host/--port for its health and exit 0 if
     /// it is healthy (for container health checks, which then need no curl).
     #[arg(long)]

@@ -37,8 +37,9 @@ async fn main() -> std::process::ExitCode {
     let addr = listener
         .local_addr()
         .expect("a bound listener has an address");
+    let settings_host = cli.endpoint_host.clone();
     let settings = Settings {
-        endpoint_host: cli.endpoint_host,
+        endpoint_host: cli.endpoint_host.clone(),
         transition_delay: chrono::Duration::milliseconds(
             cli.transition_delay_ms.min(i64::MAX as u64) as i64,
         ),
@@ -70,16 +71,31 @@ async fn main() -> std::process::ExitCode {
             }
         }
     };
+    let sql = if cli.sql {
+        match start_sql(&cli, &store, &settings_host) {
+            Ok(sql) => Some(sql),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
     let app = App {
         store,
         defaults: Arc::new(Defaults {
             account: cli.default_account,
             region: cli.default_region,
         }),
+        sql: sql.clone(),
     };
     let shutdown = shutdown_signal();
     println!("redshift-serverless-local listening on http://{addr}");
     let served = server::serve(listener, app, shutdown).await;
+    if let Some(sql) = sql {
+        sql.shutdown().await;
+    }
     if let Some(persistence) = persistence {
         let _ = tokio::task::spawn_blocking(move || persistence.close()).await;
     }
@@ -117,4 +133,51 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
     }
+}
+
+/// The data plane: its engines under the state directory (or a temporary one), its
+/// certificates kept beside them.
+fn start_sql(
+    cli: &Cli,
+    store: &Arc<Store>,
+    endpoint_host: &str,
+) -> Result<Arc<redshift_serverless_local::sql::DataPlane>, String> {
+    use redshift_serverless_local::sql::{engine::EngineConfig, Config, DataPlane};
+    let (root, temporary) = match &cli.state_dir {
+        Some(dir) => (dir.join("engine"), false),
+        None => (
+            std::env::temp_dir().join(format!(
+                "redshift-local-{}-{:08x}",
+                std::process::id(),
+                rand::random::<u32>()
+            )),
+            true,
+        ),
+    };
+    let mut tls_hosts = vec![endpoint_host.to_string()];
+    for host in ["localhost", "127.0.0.1"] {
+        if !tls_hosts.iter().any(|h| h == host) {
+            tls_hosts.push(host.to_string());
+        }
+    }
+    if !["0.0.0.0", "::"].contains(&cli.host.as_str()) && !tls_hosts.contains(&cli.host) {
+        tls_hosts.push(cli.host.clone());
+    }
+    DataPlane::start(
+        store.clone(),
+        Config {
+            host: cli.host.clone(),
+            tls_hosts,
+            tls_dir: cli.state_dir.as_ref().map(|d| d.join("tls")),
+            engine: EngineConfig {
+                bin_dir: cli.postgres_bin.clone(),
+                root,
+                durable: cli.state_dir.is_some(),
+                temporary,
+                idle: std::time::Duration::from_secs(cli.engine_idle_secs),
+                template_cache: cli.engine_template.clone(),
+            },
+            handshake_timeout: std::time::Duration::from_secs(30),
+        },
+    )
 }

@@ -3,6 +3,7 @@
 //! and the [`store::Store`] admin methods.
 
 pub mod clock;
+pub mod dataplane;
 pub mod error;
 pub mod lifecycle;
 pub mod ops;

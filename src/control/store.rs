@@ -5,6 +5,7 @@
 //! is the right tool (as in mini-redis).
 
 use crate::control::clock::Clock;
+use crate::control::dataplane::SqlChanges;
 use crate::control::error::ApiResult;
 use crate::control::lifecycle::{
     EndpointStatus, Lifecycle, Status, TableRestoreState, Target, Timer, Timers,
@@ -120,6 +121,10 @@ pub struct WorkgroupRecord {
     /// callers set, merged over the defaults when shown (see `ops::workgroup`).
     pub view: model::Workgroup,
     pub status: Status<WorkgroupStatus>,
+    /// Where the data plane listens for this workgroup, which the endpoint reports; set by
+    /// the data plane, never journaled (see `control::dataplane`).
+    #[serde(skip)]
+    pub bound_port: Option<u16>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -184,12 +189,16 @@ pub struct EndpointRecord {
     pub view: model::EndpointAccess,
     pub status: Status<EndpointStatus>,
     pub id: String,
+    /// Where the data plane listens for this endpoint, as for a workgroup.
+    #[serde(skip)]
+    pub bound_port: Option<u16>,
 }
 
 impl EndpointRecord {
     pub fn to_model(&self) -> model::EndpointAccess {
         model::EndpointAccess {
             endpoint_status: Some(self.status.get().as_str().to_string()),
+            port: self.bound_port.map(i32::from).or(self.view.port),
             ..self.view.clone()
         }
     }
@@ -259,6 +268,7 @@ pub struct Ctx<'a> {
     pub settings: &'a Settings,
     pub state: &'a mut Partition,
     timers: &'a mut Timers,
+    changes: &'a mut SqlChanges,
 }
 
 impl Ctx<'_> {
@@ -269,6 +279,7 @@ impl Ctx<'_> {
     }
 
     pub fn schedule_at(&mut self, at: DateTime<Utc>, target: Target) {
+        self.changes.mark(self.scope, &target);
         self.timers.schedule(
             at,
             Timer {
@@ -375,6 +386,8 @@ struct Inner {
     /// comparison or two, cheaper than hashing the scope.
     partitions: BTreeMap<Scope, Partition>,
     timers: Timers,
+    /// What the data plane has yet to see.
+    changes: SqlChanges,
 }
 
 impl Inner {
@@ -393,8 +406,10 @@ impl Inner {
             settings,
             state,
             timers: &mut self.timers,
+            changes: &mut self.changes,
         };
         ops::fire(&mut ctx, &timer.target);
+        self.changes.mark(&timer.scope, &timer.target);
     }
 
     /// Fires every timer due at `now`, each as of its own deadline, so that a clock moved
@@ -423,8 +438,12 @@ impl Inner {
                 self.partitions.remove(scope);
                 self.timers.retain(|t| t.scope != *scope);
             }
-            None => *self = Inner::default(),
+            None => {
+                self.partitions.clear();
+                self.timers = Timers::default();
+            }
         }
+        self.changes.mark_everything();
     }
 
     fn image(&self, clock_offset_ms: i64) -> StateImage {
@@ -444,9 +463,11 @@ impl Inner {
     }
 }
 
-#[derive(Default)]
 pub struct Store {
     inner: RwLock<Inner>,
+    /// The data plane's revision counter, shared with `Inner::changes` so that reading it
+    /// takes no lock.
+    sql_revision: std::sync::Arc<std::sync::atomic::AtomicU64>,
     pub clock: Clock,
     pub settings: Settings,
     /// Woken when a timer is scheduled or the clock moves, so the driver re-reads its deadline.
@@ -456,9 +477,18 @@ pub struct Store {
 
 impl Store {
     pub fn new(settings: Settings) -> Store {
+        let changes = SqlChanges::default();
         Store {
+            sql_revision: changes.counter(),
+            inner: RwLock::new(Inner {
+                partitions: BTreeMap::new(),
+                timers: Timers::default(),
+                changes,
+            }),
+            clock: Clock::default(),
             settings,
-            ..Store::default()
+            wake: Notify::new(),
+            journal: std::sync::OnceLock::new(),
         }
     }
 
@@ -514,6 +544,7 @@ impl Store {
             settings: &self.settings,
             state,
             timers: &mut inner.timers,
+            changes: &mut inner.changes,
         };
         let result = handler(&mut ctx);
         let scheduled = inner.timers.len() > before;
@@ -636,6 +667,7 @@ impl Store {
             .map(|p| (p.scope, p.state))
             .collect();
         inner.timers = image.timers;
+        inner.changes.mark_everything();
     }
 
     /// Rebuilds the state from a snapshot, before any request is served.
@@ -690,6 +722,29 @@ impl Store {
     pub fn pending_transitions(&self) -> usize {
         self.shared().timers.pending_transitions()
     }
+
+    pub(crate) fn sql_counter(&self) -> &std::sync::atomic::AtomicU64 {
+        &self.sql_revision
+    }
+
+    pub(crate) fn with_changes<T>(&self, f: impl FnOnce(&mut SqlChanges) -> T) -> T {
+        f(&mut self.lock().changes)
+    }
+
+    pub(crate) fn with_partitions<T>(&self, f: impl FnOnce(&BTreeMap<Scope, Partition>) -> T) -> T {
+        f(&self.shared().partitions)
+    }
+
+    pub(crate) fn with_partition<T>(&self, scope: &Scope, f: impl FnOnce(&Partition) -> T) -> T {
+        f(self.shared().partitions.get(scope).unwrap_or(&EMPTY))
+    }
+
+    /// Changes a partition that exists, outside any operation: not journaled.
+    pub(crate) fn with_partition_mut(&self, scope: &Scope, f: impl FnOnce(&mut Partition)) {
+        if let Some(state) = self.lock().partitions.get_mut(scope) {
+            f(state)
+        }
+    }
 }
 
 /// The lifecycle driver: fires timers at their deadlines until `shutdown` resolves.
@@ -708,5 +763,11 @@ pub async fn drive(store: std::sync::Arc<Store>, shutdown: impl std::future::Fut
                 }
             } => {}
         }
+    }
+}
+
+impl Default for Store {
+    fn default() -> Store {
+        Store::new(Settings::default())
     }
 }

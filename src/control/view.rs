@@ -175,6 +175,7 @@ mod tests {
                 ..Workgroup::default()
             },
             status: Status::initial(WorkgroupStatus::Creating),
+            bound_port: None,
         }
     }
 

@@ -19,6 +19,20 @@ pub fn router() -> Router<App> {
         .route("/clock/advance", post(advance))
         .route("/state", get(export).post(import))
         .route("/reset", post(reset))
+        .route("/ca.pem", get(ca_pem))
+}
+
+/// The CA that signs the SQL endpoints' certificate, for `sslmode=verify-full`.
+async fn ca_pem(State(app): State<App>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match &app.sql {
+        Some(sql) => (
+            [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
+            sql.tls.ca_pem.clone(),
+        )
+            .into_response(),
+        None => refuse(StatusCode::NOT_FOUND, "this server runs no SQL endpoints").into_response(),
+    }
 }
 
 type Answer = (StatusCode, Json<Value>);
@@ -28,8 +42,10 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Answer {
 }
 
 /// Answers `body` once `durable` is on disk.
-async fn when_durable(durable: Durable, body: Value) -> Answer {
-    match made_durable(durable).await {
+async fn when_durable(app: &App, durable: Durable, body: Value) -> Answer {
+    let durable = made_durable(durable).await;
+    app.sql_caught_up().await;
+    match durable {
         Ok(()) => (StatusCode::OK, Json(body)),
         Err(e) => refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -44,13 +60,14 @@ async fn health(State(app): State<App>) -> Json<Value> {
         "service": "redshift-serverless",
         "version": env!("CARGO_PKG_VERSION"),
         "pendingTransitions": app.store.pending_transitions(),
+        "engine": app.sql.as_ref().map(|sql| sql.health()),
     }))
 }
 
 /// Completes every pending lifecycle transition now.
 async fn settle(State(app): State<App>) -> Answer {
     let (settled, durable) = app.store.settle_all();
-    when_durable(durable, json!({ "settled": settled })).await
+    when_durable(&app, durable, json!({ "settled": settled })).await
 }
 
 fn clock_state(app: &App) -> Value {
@@ -76,7 +93,7 @@ async fn advance(State(app): State<App>, body: axum::body::Bytes) -> Answer {
             let durable = app
                 .store
                 .advance(chrono::Duration::milliseconds((seconds * 1000.0) as i64));
-            when_durable(durable, clock_state(&app)).await
+            when_durable(&app, durable, clock_state(&app)).await
         }
         _ => refuse(
             StatusCode::BAD_REQUEST,
@@ -102,6 +119,7 @@ async fn import(State(app): State<App>, body: axum::body::Bytes) -> Answer {
         Ok(image) => {
             let partitions = image.partitions.len();
             when_durable(
+                &app,
                 app.store.import(image),
                 json!({ "imported": true, "partitions": partitions }),
             )
@@ -147,5 +165,5 @@ async fn reset(State(app): State<App>, body: axum::body::Bytes) -> Answer {
             )
         }
     };
-    when_durable(app.store.reset(scope), json!({ "reset": true })).await
+    when_durable(&app, app.store.reset(scope), json!({ "reset": true })).await
 }

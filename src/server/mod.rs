@@ -30,6 +30,19 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct App {
     pub store: Arc<Store>,
     pub defaults: Arc<auth::Defaults>,
+    /// The SQL endpoints, when the server runs them.
+    pub sql: Option<Arc<crate::sql::DataPlane>>,
+}
+
+impl App {
+    /// Waits until the SQL endpoints reflect every change made so far, so that an answer
+    /// never names an endpoint before it listens (or after it closed). Two atomic loads when
+    /// nothing changed.
+    pub async fn sql_caught_up(&self) {
+        if let Some(sql) = &self.sql {
+            sql.caught_up(self.store.sql_revision()).await;
+        }
+    }
 }
 
 pub fn router(app: App) -> Router {
@@ -73,7 +86,17 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
         );
     };
     let (scope, caller) = auth::identify(&envelope, &app.defaults);
-    match ops::execute(&app.store, &scope, &caller, op, ops::Body::Sent(&bytes)) {
+    let before = app.store.sql_revision();
+    let mut executed = ops::execute(&app.store, &scope, &caller, op, ops::Body::Sent(&bytes));
+    if app.store.sql_revision() != before {
+        // This request changed what the SQL endpoints serve (a transition fired, say):
+        // wait for them, and let a read answer again so that it names where they listen.
+        app.sql_caught_up().await;
+        if ops::reads(op) {
+            executed = ops::execute(&app.store, &scope, &caller, op, ops::Body::Sent(&bytes));
+        }
+    }
+    match executed {
         Ok((output, durable)) => {
             if let Err(e) = made_durable(durable).await {
                 let error =

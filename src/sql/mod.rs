@@ -1,4 +1,394 @@
-//! The data plane: a PostgreSQL engine per namespace and a PostgreSQL-wire front per
-//! workgroup endpoint. See ARCHITECTURE.md.
+//! The data plane: a PostgreSQL engine per namespace (`engine`) and a PostgreSQL-wire front
+//! per workgroup endpoint (`front`). It follows the control plane's state and never the
+//! other way round: [`DataPlane::reconcile`] reads what changed (`control::dataplane`) and
+//! opens, moves or closes listeners and removes clusters of namespaces that are gone; the
+//! only thing it writes back is the port it really listens on.
 
+pub mod dialect;
 pub mod engine;
+pub mod front;
+pub mod tls;
+pub mod wire;
+
+use crate::control::dataplane::{LoginTarget, SqlResource};
+use crate::control::store::{Scope, Store};
+use engine::{ClusterSpec, Engines, Lease};
+use front::Destination;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use wire::{BackendKey, PgError};
+
+/// How far past its requested port a listener looks for a free one before taking any port.
+const PORT_SEARCH: u16 = 64;
+
+pub struct Config {
+    /// The address listeners bind (`--host`).
+    pub host: String,
+    /// The host names the server certificate names.
+    pub tls_hosts: Vec<String>,
+    /// Where the certificates are kept (`<state-dir>/tls`), if anywhere.
+    pub tls_dir: Option<PathBuf>,
+    pub engine: engine::EngineConfig,
+    /// How long a client may take from connecting to being logged in.
+    pub handshake_timeout: Duration,
+}
+
+/// What a CancelRequest with one of our keys reaches.
+struct CancelTarget {
+    socket: PathBuf,
+    key: BackendKey,
+}
+
+pub struct DataPlane {
+    store: Arc<Store>,
+    pub engines: Engines,
+    pub tls: tls::Tls,
+    handshake_timeout: Duration,
+    host: String,
+    /// Our BackendKeyData, handed to clients, to the engine's.
+    cancels: Mutex<HashMap<BackendKey, CancelTarget>>,
+    /// The namespace clusters sessions have opened, by namespace, so that a namespace that
+    /// is gone (or made anew under its name) has its cluster removed.
+    clusters: Mutex<HashMap<(Scope, String), String>>,
+    /// The control plane's revision the listeners have caught up with.
+    applied: watch::Sender<u64>,
+    stop: CancellationToken,
+}
+
+/// A listener the data plane runs, and the sessions it accepted.
+struct Listening {
+    id: String,
+    requested: u16,
+    port: u16,
+    /// Stops accepting.
+    accepting: CancellationToken,
+    /// Ends the sessions (the endpoint is gone).
+    sessions: CancellationToken,
+}
+
+impl DataPlane {
+    /// Starts the data plane: certificates now, listeners from the store's state, and a task
+    /// that follows its changes until `shutdown`.
+    pub fn start(store: Arc<Store>, config: Config) -> Result<Arc<DataPlane>, String> {
+        let tls = tls::Tls::new(config.tls_dir.as_deref(), &config.tls_hosts)?;
+        let engines = Engines::new(config.engine);
+        if let Some(reason) = engines.unavailable() {
+            tracing::warn!("SQL endpoints will refuse sessions: {reason}");
+        }
+        let (applied, _) = watch::channel(0);
+        let plane = Arc::new(DataPlane {
+            store,
+            engines,
+            tls,
+            handshake_timeout: config.handshake_timeout,
+            host: config.host,
+            cancels: Mutex::default(),
+            clusters: Mutex::default(),
+            applied,
+            stop: CancellationToken::new(),
+        });
+        tokio::spawn(plane.clone().reconcile());
+        Ok(plane)
+    }
+
+    /// Waits (a bounded while) until the listeners reflect the control plane's `revision`, so
+    /// an answer that says AVAILABLE is never ahead of the endpoint it names.
+    pub async fn caught_up(&self, revision: u64) {
+        if *self.applied.borrow() >= revision {
+            return;
+        }
+        let mut applied = self.applied.subscribe();
+        let _ = tokio::time::timeout(
+            Duration::from_secs(10),
+            applied.wait_for(|&a| a >= revision),
+        )
+        .await;
+    }
+
+    /// Follows the control plane: a full scan first, then what each change marks.
+    async fn reconcile(self: Arc<Self>) {
+        let wake = self.store.sql_wake();
+        let mut listening: HashMap<(Scope, SqlResource), Listening> = HashMap::new();
+        let mut first = true;
+        loop {
+            let notified = wake.notified();
+            let taken = self.store.take_sql_changes();
+            let resources = if first || taken.everything {
+                let mut all = self.store.sql_resources();
+                all.extend(listening.keys().cloned());
+                let namespaces: Vec<_> = self
+                    .clusters
+                    .lock()
+                    .expect("unpoisoned")
+                    .keys()
+                    .cloned()
+                    .collect();
+                all.extend(
+                    namespaces
+                        .into_iter()
+                        .map(|(s, n)| (s, SqlResource::Namespace(n))),
+                );
+                all.sort();
+                all.dedup();
+                all
+            } else {
+                taken.resources
+            };
+            if first {
+                self.remove_orphan_clusters().await;
+            }
+            first = false;
+            for (scope, resource) in resources {
+                self.apply(&mut listening, scope, resource).await;
+            }
+            self.applied.send_replace(taken.revision);
+            tokio::select! {
+                _ = notified => {}
+                _ = self.stop.cancelled() => break,
+            }
+        }
+        for (_, listener) in listening {
+            listener.accepting.cancel();
+            listener.sessions.cancel();
+        }
+    }
+
+    async fn apply(
+        self: &Arc<Self>,
+        listening: &mut HashMap<(Scope, SqlResource), Listening>,
+        scope: Scope,
+        resource: SqlResource,
+    ) {
+        if let SqlResource::Namespace(name) = &resource {
+            let key = (scope.clone(), name.clone());
+            let opened = self.clusters.lock().expect("unpoisoned").get(&key).cloned();
+            if let Some(id) = opened {
+                if self.store.namespace_id(&scope, name).as_deref() != Some(id.as_str()) {
+                    self.clusters.lock().expect("unpoisoned").remove(&key);
+                    self.engines.remove(&id).await;
+                }
+            }
+            return;
+        }
+        let key = (scope, resource);
+        let wanted = self
+            .store
+            .sql_endpoint(&key.0, &key.1)
+            .filter(|e| e.serving);
+        let current = listening.get(&key);
+        let keep = match (&wanted, current) {
+            (Some(want), Some(have)) => want.id == have.id && want.port == have.requested,
+            (None, None) => true,
+            _ => false,
+        };
+        if keep {
+            return;
+        }
+        if let Some(old) = listening.remove(&key) {
+            old.accepting.cancel();
+            // A move keeps the sessions; a deletion ends them.
+            let moved = wanted.as_ref().is_some_and(|w| w.id == old.id);
+            if !moved {
+                old.sessions.cancel();
+            }
+            if wanted.is_none() {
+                self.store.set_bound_port(&key.0, &key.1, None);
+            }
+            if moved {
+                let wanted = wanted.expect("moved implies wanted");
+                self.listen(
+                    listening,
+                    key,
+                    wanted.id,
+                    wanted.workgroup,
+                    wanted.port,
+                    Some(old.sessions),
+                );
+                return;
+            }
+        }
+        if let Some(wanted) = wanted {
+            self.listen(
+                listening,
+                key,
+                wanted.id,
+                wanted.workgroup,
+                wanted.port,
+                None,
+            );
+        }
+    }
+
+    /// Binds a listener for `key` at `requested` or the next free port and records it.
+    fn listen(
+        self: &Arc<Self>,
+        listening: &mut HashMap<(Scope, SqlResource), Listening>,
+        key: (Scope, SqlResource),
+        id: String,
+        workgroup: String,
+        requested: u16,
+        sessions: Option<CancellationToken>,
+    ) {
+        let held: Vec<u16> = listening.values().map(|l| l.port).collect();
+        let candidates = (0..PORT_SEARCH)
+            .filter_map(|i| requested.checked_add(i))
+            .filter(|p| !held.contains(p))
+            .chain(std::iter::once(0));
+        let bound = candidates
+            .into_iter()
+            .find_map(|port| bind(&self.host, port));
+        let Some(listener) = bound else {
+            tracing::warn!(workgroup, "no port could be bound for the SQL endpoint");
+            self.store.set_bound_port(&key.0, &key.1, None);
+            return;
+        };
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(requested);
+        let accepting = self.stop.child_token();
+        let sessions = sessions.unwrap_or_else(|| self.stop.child_token());
+        let destination = Arc::new(Destination {
+            scope: key.0.clone(),
+            workgroup: workgroup.clone(),
+        });
+        tokio::spawn(self.clone().accept(
+            listener,
+            destination,
+            accepting.clone(),
+            sessions.clone(),
+        ));
+        self.store.set_bound_port(&key.0, &key.1, Some(port));
+        tracing::info!(workgroup, port, "SQL endpoint listening");
+        listening.insert(
+            key,
+            Listening {
+                id,
+                requested,
+                port,
+                accepting,
+                sessions,
+            },
+        );
+    }
+
+    async fn accept(
+        self: Arc<Self>,
+        listener: tokio::net::TcpListener,
+        destination: Arc<Destination>,
+        accepting: CancellationToken,
+        sessions: CancellationToken,
+    ) {
+        loop {
+            let accepted = tokio::select! {
+                _ = accepting.cancelled() => return,
+                accepted = listener.accept() => accepted,
+            };
+            match accepted {
+                Ok((stream, _)) => {
+                    tokio::spawn(front::serve(
+                        self.clone(),
+                        stream,
+                        destination.clone(),
+                        sessions.clone(),
+                    ));
+                }
+                Err(e) => {
+                    // Out of descriptors, say: back off rather than spin.
+                    tracing::warn!(error = %e, "accepting a SQL connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+
+    /// Opens the cluster of a login's namespace, remembering it for removal later.
+    async fn open(
+        &self,
+        destination: &Destination,
+        target: &LoginTarget,
+        spec: &ClusterSpec,
+    ) -> Result<Lease, PgError> {
+        self.clusters.lock().expect("unpoisoned").insert(
+            (destination.scope.clone(), target.namespace.clone()),
+            target.namespace_id.clone(),
+        );
+        self.engines
+            .open(spec)
+            .await
+            .map_err(|e| PgError::cannot_connect(e.to_string()))
+    }
+
+    /// Clusters on disk whose namespace no longer exists (deleted while the emulator was down).
+    async fn remove_orphan_clusters(&self) {
+        let live: std::collections::HashSet<String> =
+            self.store.namespace_ids().into_iter().collect();
+        for id in self.engines.cluster_ids() {
+            if !live.contains(&id) {
+                self.engines.remove(&id).await;
+            }
+        }
+    }
+
+    /// Hands out a key of our own for a session whose engine key is `key`.
+    fn register(&self, key: BackendKey, socket: &Path) -> BackendKey {
+        let mut cancels = self.cancels.lock().expect("unpoisoned");
+        loop {
+            let ours = BackendKey {
+                pid: rand::random::<i32>() & 0x3fff_ffff,
+                secret: rand::random(),
+            };
+            if let std::collections::hash_map::Entry::Vacant(slot) = cancels.entry(ours) {
+                slot.insert(CancelTarget {
+                    socket: socket.to_path_buf(),
+                    key,
+                });
+                return ours;
+            }
+        }
+    }
+
+    fn unregister(&self, ours: BackendKey) {
+        self.cancels.lock().expect("unpoisoned").remove(&ours);
+    }
+
+    /// A client's CancelRequest: passed to the engine when the key is one we handed out.
+    async fn cancel(&self, ours: BackendKey) {
+        let target = self
+            .cancels
+            .lock()
+            .expect("unpoisoned")
+            .get(&ours)
+            .map(|t| (t.socket.clone(), t.key));
+        if let Some((socket, key)) = target {
+            self.cancel_engine(&socket, key).await;
+        }
+    }
+
+    async fn cancel_engine(&self, socket: &Path, key: BackendKey) {
+        use tokio::io::AsyncWriteExt;
+        if let Ok(mut stream) = tokio::net::UnixStream::connect(socket).await {
+            let _ = stream.write_all(&key.cancel_request()).await;
+            let _ = stream.shutdown().await;
+        }
+    }
+
+    /// The engine's state, for `GET /_emulator/health`.
+    pub fn health(&self) -> serde_json::Value {
+        serde_json::to_value(self.engines.status()).unwrap_or_default()
+    }
+
+    /// Closes every listener and session and stops the engines.
+    pub async fn shutdown(&self) {
+        self.stop.cancel();
+        self.engines.shutdown().await;
+    }
+}
+
+/// A listener on `host:port`, or `None` when the port is taken.
+fn bind(host: &str, port: u16) -> Option<tokio::net::TcpListener> {
+    let listener = std::net::TcpListener::bind((host, port)).ok()?;
+    listener.set_nonblocking(true).ok()?;
+    tokio::net::TcpListener::from_std(listener).ok()
+}

@@ -25,14 +25,25 @@ impl TestServer {
     }
 
     pub async fn with_delay(delay: chrono::Duration) -> TestServer {
+        TestServer::serving(delay, false).await
+    }
+
+    /// A server that also runs SQL endpoints, on a real engine.
+    pub async fn with_sql() -> TestServer {
+        TestServer::serving(chrono::Duration::zero(), true).await
+    }
+
+    pub async fn serving(delay: chrono::Duration, sql: bool) -> TestServer {
         let settings = Settings {
             transition_delay: delay,
             ..Settings::default()
         };
         let store = Arc::new(Store::new(settings));
+        let sql = sql.then(|| sql_plane(&store));
         let app = App {
             store: store.clone(),
             defaults: Default::default(),
+            sql,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -72,12 +83,63 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// Stops the SQL endpoints and their engines (a test that made clusters calls it last).
+    pub async fn shutdown(mut self) {
+        if let Some(sql) = self.app.sql.take() {
+            sql.shutdown().await;
+        }
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
     }
+}
+
+/// Where tests build the engine's template once, for every server of the run.
+pub fn engine_template() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-template")
+}
+
+fn sql_plane(store: &Arc<Store>) -> Arc<redshift_serverless_local::sql::DataPlane> {
+    use redshift_serverless_local::sql::{engine::EngineConfig, Config, DataPlane};
+    let root = std::env::temp_dir().join(format!(
+        "rsl-test-{}-{:08x}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    DataPlane::start(
+        store.clone(),
+        Config {
+            host: "127.0.0.1".into(),
+            tls_hosts: vec!["localhost".into(), "127.0.0.1".into()],
+            tls_dir: None,
+            engine: EngineConfig {
+                bin_dir: None,
+                root,
+                durable: false,
+                temporary: true,
+                idle: Duration::from_secs(300),
+                template_cache: Some(engine_template()),
+            },
+            handshake_timeout: Duration::from_secs(2),
+        },
+    )
+    .expect("the data plane starts")
+}
+
+fn rand_suffix() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    nanos ^ NEXT.fetch_add(1, Ordering::Relaxed).rotate_left(20)
 }
 
 /// Polls `check` until it yields `Some`, failing the test after `limit`.

@@ -117,6 +117,7 @@ pub fn create(
         view,
         status: Status::initial(EndpointStatus::Creating),
         id: id.clone(),
+        bound_port: None,
     };
     let endpoint = record.to_model();
     ctx.state.endpoint_accesses.insert(name.clone(), record);

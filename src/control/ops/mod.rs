@@ -71,6 +71,14 @@ macro_rules! operations {
             }
         }
 
+        /// Whether `op`'s handler only reads (takes a `ReadCtx`), so that running it again
+        /// changes nothing.
+        pub fn reads(op: Operation) -> bool {
+            match op {
+                $(Operation::$op => reads_state(&$handler),)*
+            }
+        }
+
         /// For tests: whether the two ways [`Body::decode`] has of reading `body` as the input of
         /// `op` agree (`Ok(true)` when the one-pass way accepted it).
         #[cfg(test)]
@@ -234,7 +242,13 @@ pub struct Reads;
 /// How a handler reaches the store, chosen by its signature (`Access` is [`Writes`] or
 /// [`Reads`], so exactly one impl applies to any handler).
 trait Handler<I, O, Access> {
+    /// The handler takes a `ReadCtx`.
+    const READS: bool;
     fn call(self, call: Call<'_>, body: Body) -> Result<(O, Durable), Failure>;
+}
+
+fn reads_state<I, O, A, H: Handler<I, O, A>>(_: &H) -> bool {
+    H::READS
 }
 
 impl<I, O, F> Handler<I, O, Writes> for F
@@ -242,6 +256,7 @@ where
     I: DeserializeOwned + Serialize,
     F: FnOnce(&mut Ctx, I) -> ApiResult<O>,
 {
+    const READS: bool = false;
     fn call(self, call: Call<'_>, body: Body) -> Result<(O, Durable), Failure> {
         // A journal keeps the input as validated JSON.
         let (input, journal) = if call.store.is_journaled() {
@@ -270,6 +285,7 @@ where
     I: DeserializeOwned + Serialize,
     F: FnOnce(&mut ReadCtx, I) -> ApiResult<O>,
 {
+    const READS: bool = true;
     fn call(self, call: Call<'_>, body: Body) -> Result<(O, Durable), Failure> {
         let input = body.decode(call.op)?;
         let output = call

@@ -139,6 +139,7 @@ impl View for WorkgroupRecord {
                     ipv6_address: None,
                 }]),
             }]),
+            port: self.bound_port.map(i32::from).or(e.port),
             ..e.clone()
         });
         Workgroup {
@@ -282,6 +283,7 @@ pub fn create(ctx: &mut Ctx, req: CreateWorkgroupRequest) -> ApiResult<CreateWor
     let record = WorkgroupRecord {
         view,
         status: Status::initial(WorkgroupStatus::Creating),
+        bound_port: None,
     };
     let workgroup = record.to_model();
     ctx.state
@@ -348,6 +350,10 @@ pub fn update(ctx: &mut Ctx, req: UpdateWorkgroupRequest) -> ApiResult<UpdateWor
     record
         .status
         .apply_requested(Event::Update, ResourceKind::Workgroup, &name)?;
+    if req.port.is_some() {
+        // Where the data plane listened no longer holds; it reports the new place.
+        record.bound_port = None;
+    }
     let view = &mut record.view;
     view.config_parameters = (!config.is_empty()).then_some(config);
     view.base_capacity = Some(base);

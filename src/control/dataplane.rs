@@ -1,0 +1,283 @@
+//! What the data plane may see of the control plane, and how it learns of changes: a narrow,
+//! read-only interface over the store, free of I/O like the rest of `control`.
+//!
+//! Every transition scheduled or completed for a namespace, workgroup or endpoint access
+//! marks that resource changed (one place: `Ctx::schedule_at` and the timer that fires it).
+//! The data plane takes the marks ([`Store::take_sql_changes`]), reads each resource's
+//! current [`SqlEndpoint`], and reconciles its listeners and clusters; the control plane
+//! never waits on it. The one thing the data plane writes back is where it really listens
+//! ([`Store::set_bound_port`]), which is runtime state, never journaled.
+
+use crate::control::lifecycle::{EndpointStatus, Target};
+use crate::control::store::{Partition, Scope, Store};
+use crate::model::WorkgroupStatus;
+use chrono::{DateTime, Utc};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// A resource whose changes the data plane follows.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SqlResource {
+    Namespace(String),
+    Workgroup(String),
+    EndpointAccess(String),
+}
+
+impl SqlResource {
+    /// The resource a timer target is about, if the data plane follows it.
+    fn of(target: &Target) -> Option<SqlResource> {
+        match target {
+            Target::Namespace { name, .. } => Some(SqlResource::Namespace(name.clone())),
+            Target::Workgroup { name, .. } => Some(SqlResource::Workgroup(name.clone())),
+            Target::EndpointAccess { name, .. } => Some(SqlResource::EndpointAccess(name.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// The marks made since the data plane last looked, and a revision counter it can wait on.
+#[derive(Debug, Default)]
+pub struct SqlChanges {
+    pending: Vec<(Scope, SqlResource)>,
+    /// Everything may have changed (an import or reset): rescan.
+    everything: bool,
+    revision: Arc<AtomicU64>,
+    wake: Arc<Notify>,
+}
+
+impl SqlChanges {
+    pub(crate) fn mark(&mut self, scope: &Scope, target: &Target) {
+        if let Some(resource) = SqlResource::of(target) {
+            self.pending.push((scope.clone(), resource));
+            self.bump();
+        }
+    }
+
+    pub(crate) fn mark_everything(&mut self) {
+        self.everything = true;
+        self.pending.clear();
+        self.bump();
+    }
+
+    pub(crate) fn counter(&self) -> Arc<AtomicU64> {
+        self.revision.clone()
+    }
+
+    fn bump(&mut self) {
+        self.revision.fetch_add(1, Ordering::Release);
+        self.wake.notify_one();
+    }
+}
+
+/// What the data plane takes: the resources marked up to `revision`.
+#[derive(Debug)]
+pub struct Taken {
+    pub revision: u64,
+    pub everything: bool,
+    pub resources: Vec<(Scope, SqlResource)>,
+}
+
+/// A place SQL clients connect to: a workgroup's endpoint or an endpoint access.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SqlEndpoint {
+    /// The record's id: a resource re-created under the same name is another endpoint.
+    pub id: String,
+    /// The workgroup whose sessions it serves.
+    pub workgroup: String,
+    /// The port callers asked for.
+    pub port: u16,
+    /// Whether it accepts connections now: AVAILABLE or MODIFYING (ACTIVE or MODIFYING for an
+    /// endpoint access).
+    pub serving: bool,
+    /// Where the data plane listens now, if it does.
+    pub bound_port: Option<u16>,
+}
+
+/// What a login to a workgroup is checked against.
+#[derive(Clone, Debug)]
+pub struct LoginTarget {
+    /// The namespace's id: its cluster's name.
+    pub namespace_id: String,
+    pub namespace: String,
+    /// The namespace's database (`dbName`, default `dev`).
+    pub db_name: String,
+    pub admin_username: Option<String>,
+    pub admin_password: Option<String>,
+    /// The workgroup's `require_ssl` parameter.
+    pub require_ssl: bool,
+}
+
+/// A GetCredentials password still valid for a login.
+#[derive(Clone, Debug)]
+pub struct IssuedLogin {
+    pub password: String,
+    pub db_name: Option<String>,
+}
+
+/// The database a namespace gets when CreateNamespace names none.
+pub const DEFAULT_DB_NAME: &str = "dev";
+
+fn workgroup_endpoint(state: &Partition, name: &str) -> Option<SqlEndpoint> {
+    let record = state.workgroups.get(name)?;
+    let status = record.status.get();
+    Some(SqlEndpoint {
+        id: record.id().to_string(),
+        workgroup: name.to_string(),
+        port: record.view.port.and_then(|p| u16::try_from(p).ok())?,
+        serving: matches!(
+            status,
+            WorkgroupStatus::Available | WorkgroupStatus::Modifying
+        ),
+        bound_port: record.bound_port,
+    })
+}
+
+fn access_endpoint(state: &Partition, name: &str) -> Option<SqlEndpoint> {
+    let record = state.endpoint_accesses.get(name)?;
+    let workgroup = record.view.workgroup_name.clone()?;
+    Some(SqlEndpoint {
+        id: record.id.clone(),
+        port: record.view.port.and_then(|p| u16::try_from(p).ok())?,
+        serving: matches!(
+            record.status.get(),
+            EndpointStatus::Active | EndpointStatus::Modifying
+        ),
+        bound_port: record.bound_port,
+        workgroup,
+    })
+}
+
+impl Store {
+    /// The revision the marks have reached; the data plane publishes the one it has applied.
+    pub fn sql_revision(&self) -> u64 {
+        self.sql_counter().load(Ordering::Acquire)
+    }
+
+    /// Takes the marks made since the last call.
+    pub fn take_sql_changes(&self) -> Taken {
+        self.with_changes(|changes| Taken {
+            revision: changes.revision.load(Ordering::Acquire),
+            everything: std::mem::take(&mut changes.everything),
+            resources: std::mem::take(&mut changes.pending),
+        })
+    }
+
+    /// Woken whenever a mark is made.
+    pub fn sql_wake(&self) -> Arc<Notify> {
+        self.with_changes(|changes| changes.wake.clone())
+    }
+
+    /// Every resource the data plane follows, for a rescan.
+    pub fn sql_resources(&self) -> Vec<(Scope, SqlResource)> {
+        self.with_partitions(|partitions| {
+            let mut all = Vec::new();
+            for (scope, state) in partitions {
+                let names = state
+                    .workgroups
+                    .keys()
+                    .map(|n| SqlResource::Workgroup(n.clone()))
+                    .chain(
+                        state
+                            .endpoint_accesses
+                            .keys()
+                            .map(|n| SqlResource::EndpointAccess(n.clone())),
+                    );
+                all.extend(names.map(|r| (scope.clone(), r)));
+            }
+            all
+        })
+    }
+
+    /// The endpoint a resource offers, if it exists (a namespace offers none).
+    pub fn sql_endpoint(&self, scope: &Scope, resource: &SqlResource) -> Option<SqlEndpoint> {
+        self.with_partition(scope, |state| match resource {
+            SqlResource::Namespace(_) => None,
+            SqlResource::Workgroup(name) => workgroup_endpoint(state, name),
+            SqlResource::EndpointAccess(name) => access_endpoint(state, name),
+        })
+    }
+
+    /// The id of the namespace of that name, if it exists.
+    pub fn namespace_id(&self, scope: &Scope, name: &str) -> Option<String> {
+        self.with_partition(scope, |state| {
+            state.namespaces.get(name).map(|n| n.id().to_string())
+        })
+    }
+
+    /// Ids of every namespace, for removing the clusters of namespaces that are gone.
+    pub fn namespace_ids(&self) -> Vec<String> {
+        self.with_partitions(|partitions| {
+            partitions
+                .values()
+                .flat_map(|state| state.namespaces.values().map(|n| n.id().to_string()))
+                .collect()
+        })
+    }
+
+    /// Records where the data plane listens for `resource` (`None`: nowhere), so that the
+    /// endpoint reports the real port. Runtime state: never journaled.
+    pub fn set_bound_port(&self, scope: &Scope, resource: &SqlResource, port: Option<u16>) {
+        self.with_partition_mut(scope, |state| match resource {
+            SqlResource::Namespace(_) => {}
+            SqlResource::Workgroup(name) => {
+                if let Some(record) = state.workgroups.get_mut(name) {
+                    if record.bound_port != port {
+                        record.bound_port = port;
+                    }
+                }
+            }
+            SqlResource::EndpointAccess(name) => {
+                if let Some(record) = state.endpoint_accesses.get_mut(name) {
+                    record.bound_port = port;
+                }
+            }
+        })
+    }
+
+    /// What a login to `workgroup` is checked against, while the workgroup exists.
+    pub fn login_target(&self, scope: &Scope, workgroup: &str) -> Option<LoginTarget> {
+        self.with_partition(scope, |state| {
+            let record = state.workgroups.get(workgroup)?;
+            let require_ssl = record.view.config_parameters.iter().flatten().any(|p| {
+                p.parameter_key.as_deref() == Some("require_ssl")
+                    && p.parameter_value
+                        .as_deref()
+                        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            });
+            let namespace = record.view.namespace_name.clone()?;
+            let ns = state.namespaces.get(&namespace)?;
+            Some(LoginTarget {
+                namespace_id: ns.id().to_string(),
+                db_name: ns
+                    .view
+                    .db_name
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_DB_NAME.to_string()),
+                admin_username: ns.view.admin_username.clone(),
+                admin_password: ns.admin_password.clone(),
+                namespace,
+                require_ssl,
+            })
+        })
+    }
+
+    /// The GetCredentials passwords issued to `user` for `workgroup` that are still valid at
+    /// `now` on the emulator's clock.
+    pub fn issued_logins(&self, scope: &Scope, workgroup: &str, user: &str) -> Vec<IssuedLogin> {
+        let now: DateTime<Utc> = self.clock.now();
+        self.with_partition(scope, |state| {
+            state
+                .credentials
+                .iter()
+                .filter(|(_, c)| {
+                    c.workgroup == workgroup && c.db_user == user && c.expires_at > now
+                })
+                .map(|(password, c)| IssuedLogin {
+                    password: password.clone(),
+                    db_name: c.db_name.clone(),
+                })
+                .collect()
+        })
+    }
+}

@@ -1,0 +1,702 @@
+//! The PostgreSQL-wire front of a workgroup endpoint: one session per client connection.
+//!
+//! A session is a handshake (SSLRequest at most once, GSSENCRequest declined, CancelRequest
+//! forwarded), a login checked here, once (MD5: the namespace admin, GetCredentials
+//! passwords, users made by SQL as the engine stores them), a start-up of its own on the
+//! engine's Unix socket as the logged-in user, and then a splice: client messages are
+//! framed so that `Query` and `Parse` pass through the dialect seam, everything else is
+//! forwarded as it came, and the engine's answers are copied back as bytes.
+
+use crate::control::dataplane::LoginTarget;
+use crate::control::store::Scope;
+use crate::sql::engine::{ClusterSpec, Lease};
+use crate::sql::wire::{self, BackendKey, PgError, Startup, WireError};
+use crate::sql::DataPlane;
+use bytes::{BufMut, BytesMut};
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpStream, UnixStream};
+use tokio_util::sync::CancellationToken;
+
+/// The largest `Query` or `Parse` message read whole (to pass it through the dialect); other
+/// messages stream through in pieces, so a session's memory stays bounded.
+pub const MAX_STATEMENT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Start-up parameters passed on to the engine; the rest (Redshift drivers' own, such as
+/// `client_protocol_version` or `driver_version`) stay here.
+const FORWARDED_PARAMETERS: &[&str] = &[
+    "application_name",
+    "client_encoding",
+    "DateStyle",
+    "datestyle",
+    "TimeZone",
+    "timezone",
+    "extra_float_digits",
+    "search_path",
+    "options",
+    "IntervalStyle",
+];
+
+/// Where a listener's sessions go: a workgroup of an account and region.
+#[derive(Clone, Debug)]
+pub struct Destination {
+    pub scope: Scope,
+    pub workgroup: String,
+}
+
+/// A client connection, plain or TLS.
+pub enum ClientStream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for ClientStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            ClientStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            ClientStream::Tls(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for ClientStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            ClientStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            ClientStream::Tls(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            ClientStream::Plain(s) => Pin::new(s).poll_flush(cx),
+            ClientStream::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            ClientStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            ClientStream::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+impl ClientStream {
+    fn is_tls(&self) -> bool {
+        matches!(self, ClientStream::Tls(_))
+    }
+}
+
+/// What the handshake ends in.
+enum Handshake {
+    Session {
+        client: ClientStream,
+        params: Vec<(String, String)>,
+    },
+    /// A CancelRequest, already passed on; the connection ends.
+    Cancelled,
+}
+
+/// Serves one client connection to its end.
+pub async fn serve(
+    plane: Arc<DataPlane>,
+    stream: TcpStream,
+    destination: Arc<Destination>,
+    stop: CancellationToken,
+) {
+    let _ = stream.set_nodelay(true);
+    let peer = stream
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let logged_in = async {
+        // A start-up that never finishes ends without a word: the client is not listening.
+        let handshake = tokio::time::timeout(plane.handshake_timeout, handshake(&plane, stream));
+        let (client, params) = match handshake.await.map_err(|_| Failed::gone())?? {
+            Handshake::Cancelled => return Ok(None),
+            Handshake::Session { client, params } => (client, params),
+        };
+        login(&plane, client, &params, &destination, &peer)
+            .await
+            .map(Some)
+    };
+    match logged_in.await {
+        Ok(Some(started)) => splice(&plane, started, stop).await,
+        Ok(None) => {}
+        Err(Failed { client, error }) => {
+            if let (Some(mut client), Some(error)) = (client, error) {
+                let _ = client.write_all(&error.to_bytes()).await;
+                let _ = client.shutdown().await;
+            }
+        }
+    }
+}
+
+/// A login that did not become a session: what to tell the client, if it can be told.
+struct Failed {
+    client: Option<ClientStream>,
+    error: Option<PgError>,
+}
+
+impl Failed {
+    fn gone() -> Failed {
+        Failed {
+            client: None,
+            error: None,
+        }
+    }
+
+    fn tell(client: ClientStream, error: PgError) -> Failed {
+        Failed {
+            client: Some(client),
+            error: Some(error),
+        }
+    }
+}
+
+/// Reads start-up packets until one starts a session: TLS at most once, GSS declined.
+async fn handshake(plane: &DataPlane, stream: TcpStream) -> Result<Handshake, Failed> {
+    let mut client = ClientStream::Plain(stream);
+    loop {
+        let startup = match wire::read_startup(&mut client).await {
+            Ok(startup) => startup,
+            Err(WireError::Gone) => return Err(Failed::gone()),
+            Err(WireError::Refused(error)) => return Err(Failed::tell(client, error)),
+        };
+        match startup {
+            Startup::Ssl if !client.is_tls() => {
+                let ClientStream::Plain(mut tcp) = client else {
+                    unreachable!("checked above")
+                };
+                tcp.write_all(b"S").await.map_err(|_| Failed::gone())?;
+                let tls = plane
+                    .tls
+                    .acceptor
+                    .accept(tcp)
+                    .await
+                    .map_err(|_| Failed::gone())?;
+                client = ClientStream::Tls(Box::new(tls));
+            }
+            Startup::Gss if !client.is_tls() => {
+                client.write_all(b"N").await.map_err(|_| Failed::gone())?;
+            }
+            Startup::Ssl | Startup::Gss => {
+                let error = PgError::protocol_violation("SSL negotiation requested twice");
+                return Err(Failed::tell(client, error));
+            }
+            Startup::Cancel(key) => {
+                plane.cancel(key).await;
+                return Ok(Handshake::Cancelled);
+            }
+            Startup::Start(params) => return Ok(Handshake::Session { client, params }),
+        }
+    }
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A logged-in session, its engine connection started.
+struct Started {
+    client: ClientStream,
+    engine: UnixStream,
+    engine_key: BackendKey,
+    /// The key the client was given, which maps to `engine_key` for CancelRequests.
+    our_key: BackendKey,
+    lease: Lease,
+}
+
+/// Checks who the client is, opens the namespace's engine, and starts a session on it.
+async fn login(
+    plane: &DataPlane,
+    mut client: ClientStream,
+    params: &[(String, String)],
+    destination: &Destination,
+    peer: &str,
+) -> Result<Started, Failed> {
+    let Some(user) = param(params, "user").filter(|u| !u.is_empty()) else {
+        return Err(Failed::tell(client, PgError::no_user()));
+    };
+    let database = param(params, "database")
+        .filter(|d| !d.is_empty())
+        .unwrap_or(user);
+    let Some(target) = plane
+        .store
+        .login_target(&destination.scope, &destination.workgroup)
+    else {
+        let error = PgError::cannot_connect(format!(
+            "workgroup \"{}\" is not available",
+            destination.workgroup
+        ));
+        return Err(Failed::tell(client, error));
+    };
+    if target.require_ssl && !client.is_tls() {
+        return Err(Failed::tell(
+            client,
+            PgError::ssl_required(peer, user, database),
+        ));
+    }
+    let spec = ClusterSpec {
+        id: target.namespace_id.clone(),
+        db_name: target.db_name.clone(),
+    };
+    let lease = match plane.open(destination, &target, &spec).await {
+        Ok(lease) => lease,
+        Err(error) => return Err(Failed::tell(client, error)),
+    };
+    let salt: [u8; 4] = rand::random();
+    let mut out = BytesMut::new();
+    wire::authentication(&mut out, wire::AUTH_MD5, Some(salt));
+    client.write_all(&out).await.map_err(|_| Failed::gone())?;
+    let answered = tokio::time::timeout(
+        plane.handshake_timeout,
+        wire::read_message(&mut client, wire::MAX_LOGIN_MESSAGE_BYTES),
+    );
+    let (tag, body) = match answered.await {
+        Ok(Ok(message)) => message,
+        Ok(Err(WireError::Gone)) | Err(_) => return Err(Failed::gone()),
+        Ok(Err(WireError::Refused(error))) => return Err(Failed::tell(client, error)),
+    };
+    let answer = match wire::password_of(tag, &body) {
+        Ok(answer) => String::from_utf8_lossy(answer).into_owned(),
+        Err(error) => return Err(Failed::tell(client, error)),
+    };
+    let who = match identify(
+        plane,
+        destination,
+        &target,
+        &lease,
+        user,
+        database,
+        &answer,
+        salt,
+    )
+    .await
+    {
+        Some(who) => who,
+        None => return Err(Failed::tell(client, PgError::invalid_password(user))),
+    };
+    match start_engine(&lease, params, user, database, who).await {
+        Ok((engine, greeting, engine_key)) => {
+            let mut out = BytesMut::new();
+            wire::authentication(&mut out, wire::AUTH_OK, None);
+            out.extend_from_slice(&greeting.parameters);
+            let our_key = plane.register(engine_key, lease.socket());
+            wire::backend_key_data(&mut out, our_key);
+            out.extend_from_slice(&greeting.ready);
+            if client.write_all(&out).await.is_err() {
+                plane.unregister(our_key);
+                return Err(Failed::gone());
+            }
+            Ok(Started {
+                client,
+                engine,
+                engine_key,
+                our_key,
+                lease,
+            })
+        }
+        Err(error) => Err(Failed::tell(client, error)),
+    }
+}
+
+/// Who a login turned out to be, which decides the engine role made on first login.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Identity {
+    /// The namespace's admin user: a superuser, as in Redshift.
+    Admin,
+    /// A GetCredentials user (`IAM:`/`IAMR:`): an ordinary user, made on first login.
+    Issued,
+    /// A user made by SQL, checked against the password the engine stores.
+    Sql,
+}
+
+/// Checks the client's MD5 answer against every secret that may log `user` in.
+#[allow(clippy::too_many_arguments)]
+async fn identify(
+    plane: &DataPlane,
+    destination: &Destination,
+    target: &LoginTarget,
+    lease: &Lease,
+    user: &str,
+    database: &str,
+    answer: &str,
+    salt: [u8; 4],
+) -> Option<Identity> {
+    let matches =
+        |password: &str| wire::md5_response(&wire::md5_stored(password, user), salt) == answer;
+    if target.admin_username.as_deref() == Some(user) {
+        if let Some(password) = &target.admin_password {
+            if matches(password) {
+                return Some(Identity::Admin);
+            }
+        }
+    }
+    let issued = plane
+        .store
+        .issued_logins(&destination.scope, &destination.workgroup, user);
+    if issued
+        .iter()
+        .any(|i| i.db_name.as_deref().is_none_or(|db| db == database) && matches(&i.password))
+    {
+        return Some(Identity::Issued);
+    }
+    let stored = stored_password(lease, &target.db_name, user).await?;
+    let hex = stored.strip_prefix("md5")?;
+    (wire::md5_response(hex, salt) == answer).then_some(
+        if target.admin_username.as_deref() == Some(user) {
+            Identity::Admin
+        } else {
+            Identity::Sql
+        },
+    )
+}
+
+/// The md5 password the engine stores for a role that may log in now, if any.
+async fn stored_password(lease: &Lease, database: &str, user: &str) -> Option<String> {
+    let admin = lease.admin(database).await.ok()?;
+    let row = admin
+        .query_opt(
+            "select rolpassword from pg_authid where rolname = $1 and rolcanlogin \
+             and (rolvaliduntil is null or rolvaliduntil > now())",
+            &[&user],
+        )
+        .await
+        .ok()??;
+    row.get::<_, Option<String>>(0)
+}
+
+/// What the engine said on start-up that the client is told.
+struct Greeting {
+    /// ParameterStatus (and NoticeResponse) messages, as sent.
+    parameters: BytesMut,
+    /// ReadyForQuery, as sent.
+    ready: BytesMut,
+}
+
+/// Starts a session on the engine as `user`, making the role on first login when it is the
+/// admin or an issued user.
+async fn start_engine(
+    lease: &Lease,
+    params: &[(String, String)],
+    user: &str,
+    database: &str,
+    who: Identity,
+) -> Result<(UnixStream, Greeting, BackendKey), PgError> {
+    let mut made_role = false;
+    loop {
+        match engine_startup(lease, params, user, database).await? {
+            Ok(started) => return Ok(started),
+            Err(error) if error.code == "28000" && !made_role && who != Identity::Sql => {
+                make_role(lease, database, user, who).await?;
+                made_role = true;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+fn engine_unreachable(e: impl std::fmt::Display) -> PgError {
+    PgError::cannot_connect(format!("the database engine cannot be reached: {e}"))
+}
+
+/// One start-up on the engine: the session, or the engine's refusal.
+async fn engine_startup(
+    lease: &Lease,
+    params: &[(String, String)],
+    user: &str,
+    database: &str,
+) -> Result<Result<(UnixStream, Greeting, BackendKey), PgError>, PgError> {
+    let mut engine = lease.connect().await.map_err(engine_unreachable)?;
+    let mut forwarded: Vec<(&str, &str)> = vec![("user", user), ("database", database)];
+    forwarded.extend(
+        params
+            .iter()
+            .filter(|(n, _)| FORWARDED_PARAMETERS.contains(&n.as_str()))
+            .map(|(n, v)| (n.as_str(), v.as_str())),
+    );
+    engine
+        .write_all(&wire::startup_packet(&forwarded))
+        .await
+        .map_err(engine_unreachable)?;
+    let mut greeting = Greeting {
+        parameters: BytesMut::new(),
+        ready: BytesMut::new(),
+    };
+    let mut key = None;
+    loop {
+        let (tag, body) = match wire::read_message(&mut engine, wire::MAX_STARTUP_BYTES).await {
+            Ok(message) => message,
+            Err(_) => return Err(engine_unreachable("the engine closed the connection")),
+        };
+        match tag {
+            b'R' if body.get(0..4) == Some(&0i32.to_be_bytes()) => {}
+            b'R' => return Err(PgError::internal("the engine asked for a password")),
+            b'S' | b'N' => put_message(&mut greeting.parameters, tag, &body),
+            b'K' if body.len() == 8 => {
+                key = Some(BackendKey {
+                    pid: i32::from_be_bytes(body[0..4].try_into().expect("8 bytes")),
+                    secret: i32::from_be_bytes(body[4..8].try_into().expect("8 bytes")),
+                })
+            }
+            b'Z' => {
+                put_message(&mut greeting.ready, tag, &body);
+                let key =
+                    key.ok_or_else(|| PgError::internal("the engine sent no BackendKeyData"))?;
+                return Ok(Ok((engine, greeting, key)));
+            }
+            b'E' => {
+                let (code, message) = wire::error_fields(&body);
+                return Ok(Err(PgError {
+                    severity: "FATAL",
+                    code: code.into(),
+                    message,
+                }));
+            }
+            _ => return Err(PgError::internal("the engine sent an unexpected message")),
+        }
+    }
+}
+
+fn put_message(out: &mut BytesMut, tag: u8, body: &[u8]) {
+    out.put_u8(tag);
+    out.put_i32(body.len() as i32 + 4);
+    out.put_slice(body);
+}
+
+/// Makes the engine role of a login that has none yet.
+async fn make_role(
+    lease: &Lease,
+    database: &str,
+    user: &str,
+    who: Identity,
+) -> Result<(), PgError> {
+    let admin = lease.admin(database).await.map_err(engine_unreachable)?;
+    let name = quote_ident(user);
+    let sql = match who {
+        Identity::Admin => format!("create role {name} login superuser createdb createrole"),
+        _ => format!("create role {name} login"),
+    };
+    match admin.batch_execute(&sql).await {
+        Ok(()) => Ok(()),
+        // Another session made it first.
+        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_OBJECT) => Ok(()),
+        Err(e) => Err(PgError::internal(format!(
+            "the role for \"{user}\" could not be made: {e}"
+        ))),
+    }
+}
+
+/// A quoted SQL identifier.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Relays the session until either side ends or the endpoint goes away.
+async fn splice(plane: &DataPlane, started: Started, stop: CancellationToken) {
+    let Started {
+        client,
+        engine,
+        engine_key,
+        our_key,
+        lease,
+    } = started;
+    let (mut client_read, mut client_write) = tokio::io::split(client);
+    let (mut engine_read, mut engine_write) = engine.into_split();
+    let up = forward_frontend(&mut client_read, &mut engine_write);
+    let down = tokio::io::copy(&mut engine_read, &mut client_write);
+    let ended = tokio::select! {
+        up = up => up,
+        _ = down => Ending::EngineClosed,
+        _ = stop.cancelled() => Ending::Stopped,
+    };
+    match ended {
+        Ending::Terminated | Ending::EngineClosed => {}
+        Ending::ClientGone => plane.cancel_engine(lease.socket(), engine_key).await,
+        Ending::Refused(error) => {
+            plane.cancel_engine(lease.socket(), engine_key).await;
+            let _ = client_write.write_all(&error.to_bytes()).await;
+        }
+        Ending::Stopped => {
+            plane.cancel_engine(lease.socket(), engine_key).await;
+            let error =
+                PgError::admin_shutdown("terminating connection due to administrator command");
+            let _ = client_write.write_all(&error.to_bytes()).await;
+        }
+    }
+    let _ = client_write.shutdown().await;
+    plane.unregister(our_key);
+    drop(lease);
+}
+
+enum Ending {
+    /// The client said Terminate.
+    Terminated,
+    /// The client went away without a word: its query, if one runs, is cancelled.
+    ClientGone,
+    EngineClosed,
+    /// The client broke the protocol.
+    Refused(PgError),
+    /// The endpoint was deleted.
+    Stopped,
+}
+
+/// Forwards the client's messages to the engine: `Query` and `Parse` whole, through the
+/// dialect; the rest as they come, a large one in pieces.
+async fn forward_frontend<R, W>(client: &mut R, engine: &mut W) -> Ending
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let mut input = BytesMut::with_capacity(16 * 1024);
+    let mut out = BytesMut::with_capacity(16 * 1024);
+    // Bytes of a passed-through message not yet seen.
+    let mut streaming = 0usize;
+    let mut terminated = false;
+    loop {
+        if input.capacity() - input.len() < 4096 {
+            input.reserve(16 * 1024);
+        }
+        match client.read_buf(&mut input).await {
+            Ok(0) | Err(_) => {
+                return if terminated {
+                    Ending::Terminated
+                } else {
+                    Ending::ClientGone
+                }
+            }
+            Ok(_) => {}
+        }
+        loop {
+            if streaming > 0 {
+                let n = streaming.min(input.len());
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&input.split_to(n));
+                streaming -= n;
+                continue;
+            }
+            if input.len() < 5 {
+                break;
+            }
+            let tag = input[0];
+            let len = i32::from_be_bytes(input[1..5].try_into().expect("5 bytes"));
+            if len < 4 {
+                return Ending::Refused(PgError::protocol_violation(format!(
+                    "invalid message length {len}"
+                )));
+            }
+            let whole = 1 + len as usize;
+            if matches!(tag, b'Q' | b'P') {
+                if whole - 5 > MAX_STATEMENT_BYTES {
+                    return Ending::Refused(PgError::protocol_violation(format!(
+                        "statement of {} bytes is longer than the {MAX_STATEMENT_BYTES} bytes allowed",
+                        whole - 5
+                    )));
+                }
+                if input.len() < whole {
+                    input.reserve(whole - input.len());
+                    break;
+                }
+                let message = input.split_to(whole);
+                crate::sql::dialect::rewrite_message(message, &mut out);
+            } else if input.len() >= whole {
+                out.extend_from_slice(&input.split_to(whole));
+            } else {
+                streaming = whole - input.len();
+                out.extend_from_slice(&input.split());
+            }
+            if tag == b'X' {
+                terminated = true;
+            }
+        }
+        if !out.is_empty() {
+            if engine.write_all(&out).await.is_err() {
+                return Ending::EngineClosed;
+            }
+            out.clear();
+        }
+        if input.is_empty() {
+            // Give a burst's buffer back rather than keep its high-water mark.
+            if input.capacity() > 1024 * 1024 {
+                input = BytesMut::with_capacity(16 * 1024);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn forwarded(input: &[u8]) -> (Vec<u8>, bool) {
+        let (mut client, mut ours) = tokio::io::duplex(64);
+        let (mut engine_side, mut engine) = tokio::io::duplex(1 << 20);
+        let input = input.to_vec();
+        let writer = tokio::spawn(async move {
+            client.write_all(&input).await.unwrap();
+            drop(client);
+        });
+        let ending = forward_frontend(&mut ours, &mut engine_side).await;
+        writer.await.unwrap();
+        drop(engine_side);
+        let mut got = Vec::new();
+        engine.read_to_end(&mut got).await.unwrap();
+        (got, matches!(ending, Ending::Terminated))
+    }
+
+    fn message(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = BytesMut::new();
+        put_message(&mut out, tag, body);
+        out.to_vec()
+    }
+
+    #[tokio::test]
+    async fn messages_pass_through_whole_and_in_pieces() {
+        let mut input = message(b'Q', b"select 1\0");
+        input.extend(message(b'd', &vec![7u8; 200_000]));
+        input.extend(message(b'P', b"\0select $1\0\0\0"));
+        input.extend(message(b'X', b""));
+        let (got, terminated) = forwarded(&input).await;
+        assert_eq!(got, input);
+        assert!(terminated);
+    }
+
+    #[tokio::test]
+    async fn a_client_that_leaves_mid_message_is_gone() {
+        let mut input = message(b'Q', b"select 1\0");
+        input.truncate(6);
+        let (got, terminated) = forwarded(&input).await;
+        assert!(got.is_empty());
+        assert!(!terminated);
+    }
+
+    #[tokio::test]
+    async fn bad_lengths_are_refused() {
+        let (mut client, mut ours) = tokio::io::duplex(64);
+        let (mut engine_side, _engine) = tokio::io::duplex(64);
+        client.write_all(&[b'Q', 0, 0, 0, 2]).await.unwrap();
+        let ending = forward_frontend(&mut ours, &mut engine_side).await;
+        assert!(matches!(ending, Ending::Refused(e) if e.code == "08P01"));
+        client.write_all(&[b'Q', 0x7f, 0, 0, 0]).await.unwrap();
+        let ending = forward_frontend(&mut ours, &mut engine_side).await;
+        assert!(matches!(ending, Ending::Refused(e) if e.code == "08P01"));
+    }
+}
