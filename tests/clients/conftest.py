@@ -5,7 +5,7 @@ Environment (set by tests/clients.rs; defaults let `pytest tests/clients` run by
 `cargo build`):
   RSL_BIN              the emulator binary (default: target/debug/redshift-serverless-local)
   RSL_ENGINE_TEMPLATE  shared PostgreSQL template directory (default: target/engine-template),
-                       passed as REDSHIFT_LOCAL_ENGINE_TEMPLATE so initdb runs once per test run
+                       passed as --engine-template so initdb runs once per test run
   RSL_POSTGRES_BIN     optional: passed as --postgres-bin
 """
 
@@ -120,11 +120,10 @@ def start_emulator(workdir, extra_args=()):
     binary = os.environ.get("RSL_BIN", str(ROOT / "target" / "debug" / "redshift-serverless-local"))
     template = os.environ.get("RSL_ENGINE_TEMPLATE", str(ROOT / "target" / "engine-template"))
     assert Path(binary).exists(), f"emulator binary {binary} not found (cargo build first, or set RSL_BIN)"
-    args = [binary, "--port", "0", "--transition-delay-ms", "0", *extra_args]
+    args = [binary, "--port", "0", "--transition-delay-ms", "0", "--engine-template", template, *extra_args]
     if os.environ.get("RSL_POSTGRES_BIN"):
         args += ["--postgres-bin", os.environ["RSL_POSTGRES_BIN"]]
     env = dict(os.environ)
-    env["REDSHIFT_LOCAL_ENGINE_TEMPLATE"] = template
     env.setdefault("REDSHIFT_LOCAL_LOG_LEVEL", "info")
     stderr_path = Path(workdir) / "emulator.stderr"
     stderr = open(stderr_path, "wb")
