@@ -43,7 +43,12 @@ fn sha256(python: &Path, path: &Path) -> String {
         .arg(path)
         .output()
         .expect("running python3");
-    assert!(out.status.success(), "hashing {}: {:?}", path.display(), out);
+    assert!(
+        out.status.success(),
+        "hashing {}: {:?}",
+        path.display(),
+        out
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -97,7 +102,14 @@ fn real_clients_against_the_built_binary() {
     std::fs::create_dir_all(template.parent().unwrap()).unwrap();
 
     let mut child = Command::new(&venv_python)
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/clients"])
+        .args([
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/clients",
+        ])
         .current_dir(&root)
         .env("RSL_BIN", env!("CARGO_BIN_EXE_redshift-serverless-local"))
         .env("RSL_ENGINE_TEMPLATE", &template)
