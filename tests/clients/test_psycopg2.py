@@ -27,6 +27,18 @@ def test_password_login_reports_who_and_where(workgroup):
         conn.close()
 
 
+def test_application_name_reaches_the_engine(workgroup):
+    conn = connect(workgroup, application_name="clients-suite")
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select application_name from pg_stat_activity where pid = pg_backend_pid()")
+            assert cur.fetchone() == ("clients-suite",)
+            cur.execute("show application_name")
+            assert cur.fetchone() == ("clients-suite",)
+    finally:
+        conn.close()
+
+
 def test_rows_of_several_types_round_trip(workgroup):
     rows = [
         (1, 2**40, decimal.Decimal("12345.67"), 1.5, True, "plain", "ünïcødé ✓",
