@@ -71,17 +71,7 @@ async fn main() -> std::process::ExitCode {
             }
         }
     };
-    let sql = if cli.sql {
-        match start_sql(&cli, &store, &settings_host) {
-            Ok(sql) => Some(sql),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return std::process::ExitCode::FAILURE;
-            }
-        }
-    } else {
-        None
-    };
+    let sql = cli.sql.then(|| start_sql(&cli, &store, &settings_host));
     let app = App {
         store,
         defaults: Arc::new(Defaults {
@@ -141,7 +131,7 @@ fn start_sql(
     cli: &Cli,
     store: &Arc<Store>,
     endpoint_host: &str,
-) -> Result<Arc<redshift_serverless_local::sql::DataPlane>, String> {
+) -> Arc<redshift_serverless_local::sql::DataPlane> {
     use redshift_serverless_local::sql::{engine::EngineConfig, Config, DataPlane};
     let (root, temporary) = match &cli.state_dir {
         Some(dir) => (dir.join("engine"), false),

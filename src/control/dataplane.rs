@@ -39,6 +39,8 @@ impl SqlResource {
 /// The marks made since the data plane last looked, and a revision counter it can wait on.
 #[derive(Debug, Default)]
 pub struct SqlChanges {
+    /// Whether a data plane follows the marks; none are kept otherwise.
+    followed: bool,
     pending: Vec<(Scope, SqlResource)>,
     /// Everything may have changed (an import or reset): rescan.
     everything: bool,
@@ -47,10 +49,20 @@ pub struct SqlChanges {
 }
 
 impl SqlChanges {
+    /// Marks the resource of `target`. Only endpoints move the revision callers wait on: a
+    /// namespace's change (its cluster removed when it is gone) is the data plane's own
+    /// business, which no answer depends on.
     pub(crate) fn mark(&mut self, scope: &Scope, target: &Target) {
+        if !self.followed {
+            return;
+        }
         if let Some(resource) = SqlResource::of(target) {
+            let endpoint = !matches!(resource, SqlResource::Namespace(_));
             self.pending.push((scope.clone(), resource));
-            self.bump();
+            if endpoint {
+                self.revision.fetch_add(1, Ordering::Release);
+            }
+            self.wake.notify_one();
         }
     }
 
@@ -152,6 +164,11 @@ impl Store {
     /// The revision the marks have reached; the data plane publishes the one it has applied.
     pub fn sql_revision(&self) -> u64 {
         self.sql_counter().load(Ordering::Acquire)
+    }
+
+    /// From now on the marks are kept for a data plane (which takes them).
+    pub fn follow_sql_changes(&self) {
+        self.with_changes(|changes| changes.followed = true);
     }
 
     /// Takes the marks made since the last call.

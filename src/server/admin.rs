@@ -25,13 +25,20 @@ pub fn router() -> Router<App> {
 /// The CA that signs the SQL endpoints' certificate, for `sslmode=verify-full`.
 async fn ca_pem(State(app): State<App>) -> axum::response::Response {
     use axum::response::IntoResponse;
-    match &app.sql {
-        Some(sql) => (
+    let Some(sql) = &app.sql else {
+        return refuse(StatusCode::NOT_FOUND, "this server runs no SQL endpoints").into_response();
+    };
+    match sql.ca_pem().await {
+        Ok(pem) => (
             [(axum::http::header::CONTENT_TYPE, "application/x-pem-file")],
-            sql.tls.ca_pem.clone(),
+            pem,
         )
             .into_response(),
-        None => refuse(StatusCode::NOT_FOUND, "this server runs no SQL endpoints").into_response(),
+        Err(e) => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("no certificate could be made: {e}"),
+        )
+        .into_response(),
     }
 }
 

@@ -180,13 +180,13 @@ async fn handshake(plane: &DataPlane, stream: TcpStream) -> Result<Handshake, Fa
                 let ClientStream::Plain(mut tcp) = client else {
                     unreachable!("checked above")
                 };
+                let Ok(tls) = &plane.ready().await.tls else {
+                    tcp.write_all(b"N").await.map_err(|_| Failed::gone())?;
+                    client = ClientStream::Plain(tcp);
+                    continue;
+                };
                 tcp.write_all(b"S").await.map_err(|_| Failed::gone())?;
-                let tls = plane
-                    .tls
-                    .acceptor
-                    .accept(tcp)
-                    .await
-                    .map_err(|_| Failed::gone())?;
+                let tls = tls.acceptor.accept(tcp).await.map_err(|_| Failed::gone())?;
                 client = ClientStream::Tls(Box::new(tls));
             }
             Startup::Gss if !client.is_tls() => {

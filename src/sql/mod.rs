@@ -45,8 +45,11 @@ struct CancelTarget {
 
 pub struct DataPlane {
     store: Arc<Store>,
-    pub engines: Engines,
-    pub tls: tls::Tls,
+    /// The engines and certificates, made off the start-up path (locating PostgreSQL runs
+    /// programs; a certificate takes key generation), by the first to need them.
+    ready: tokio::sync::OnceCell<Ready>,
+    /// What `ready` is made from, taken by whoever makes it.
+    making: Mutex<Option<(engine::EngineConfig, Option<PathBuf>, Vec<String>)>>,
     handshake_timeout: Duration,
     host: String,
     /// Our BackendKeyData, handed to clients, to the engine's.
@@ -57,6 +60,13 @@ pub struct DataPlane {
     /// The control plane's revision the listeners have caught up with.
     applied: watch::Sender<u64>,
     stop: CancellationToken,
+}
+
+/// The parts of the data plane that take a while to make.
+pub struct Ready {
+    pub engines: Engines,
+    /// The certificates, or why they could not be made (then SSLRequests are declined).
+    pub tls: Result<tls::Tls, String>,
 }
 
 /// A listener the data plane runs, and the sessions it accepted.
@@ -73,17 +83,13 @@ struct Listening {
 impl DataPlane {
     /// Starts the data plane: certificates now, listeners from the store's state, and a task
     /// that follows its changes until `shutdown`.
-    pub fn start(store: Arc<Store>, config: Config) -> Result<Arc<DataPlane>, String> {
-        let tls = tls::Tls::new(config.tls_dir.as_deref(), &config.tls_hosts)?;
-        let engines = Engines::new(config.engine);
-        if let Some(reason) = engines.unavailable() {
-            tracing::warn!("SQL endpoints will refuse sessions: {reason}");
-        }
+    pub fn start(store: Arc<Store>, config: Config) -> Arc<DataPlane> {
         let (applied, _) = watch::channel(0);
+        store.follow_sql_changes();
         let plane = Arc::new(DataPlane {
             store,
-            engines,
-            tls,
+            ready: tokio::sync::OnceCell::new(),
+            making: Mutex::new(Some((config.engine, config.tls_dir, config.tls_hosts))),
             handshake_timeout: config.handshake_timeout,
             host: config.host,
             cancels: Mutex::default(),
@@ -92,7 +98,31 @@ impl DataPlane {
             stop: CancellationToken::new(),
         });
         tokio::spawn(plane.clone().reconcile());
-        Ok(plane)
+        plane
+    }
+
+    /// The engines and certificates, made on first need.
+    pub async fn ready(&self) -> &Ready {
+        self.ready
+            .get_or_init(|| async {
+                let making = self.making.lock().expect("unpoisoned").take();
+                let (engine, tls_dir, tls_hosts) = making.expect("made once, by this call");
+                let made = tokio::task::spawn_blocking(move || {
+                    let engines = Engines::new(engine);
+                    let tls = tls::Tls::new(tls_dir.as_deref(), &tls_hosts);
+                    Ready { engines, tls }
+                })
+                .await
+                .expect("making the engines does not panic");
+                if let Some(reason) = made.engines.unavailable() {
+                    tracing::warn!("SQL endpoints will refuse sessions: {reason}");
+                }
+                if let Err(e) = &made.tls {
+                    tracing::warn!("SQL endpoints will decline TLS: {e}");
+                }
+                made
+            })
+            .await
     }
 
     /// Waits (a bounded while) until the listeners reflect the control plane's `revision`, so
@@ -112,6 +142,7 @@ impl DataPlane {
     /// Follows the control plane: a full scan first, then what each change marks.
     async fn reconcile(self: Arc<Self>) {
         let wake = self.store.sql_wake();
+        self.ready().await;
         let mut listening: HashMap<(Scope, SqlResource), Listening> = HashMap::new();
         let mut first = true;
         loop {
@@ -169,7 +200,7 @@ impl DataPlane {
             if let Some(id) = opened {
                 if self.store.namespace_id(&scope, name).as_deref() != Some(id.as_str()) {
                     self.clusters.lock().expect("unpoisoned").remove(&key);
-                    self.engines.remove(&id).await;
+                    self.ready().await.engines.remove(&id).await;
                 }
             }
             return;
@@ -314,7 +345,9 @@ impl DataPlane {
             (destination.scope.clone(), target.namespace.clone()),
             target.namespace_id.clone(),
         );
-        self.engines
+        self.ready()
+            .await
+            .engines
             .open(spec)
             .await
             .map_err(|e| PgError::cannot_connect(e.to_string()))
@@ -324,9 +357,10 @@ impl DataPlane {
     async fn remove_orphan_clusters(&self) {
         let live: std::collections::HashSet<String> =
             self.store.namespace_ids().into_iter().collect();
-        for id in self.engines.cluster_ids() {
+        let engines = &self.ready().await.engines;
+        for id in engines.cluster_ids() {
             if !live.contains(&id) {
-                self.engines.remove(&id).await;
+                engines.remove(&id).await;
             }
         }
     }
@@ -376,13 +410,28 @@ impl DataPlane {
 
     /// The engine's state, for `GET /_emulator/health`.
     pub fn health(&self) -> serde_json::Value {
-        serde_json::to_value(self.engines.status()).unwrap_or_default()
+        match self.ready.get() {
+            Some(ready) => serde_json::to_value(ready.engines.status()).unwrap_or_default(),
+            None => serde_json::json!({ "state": "starting" }),
+        }
+    }
+
+    /// The CA certificate (PEM) clients verify the endpoints with.
+    pub async fn ca_pem(&self) -> Result<String, String> {
+        self.ready()
+            .await
+            .tls
+            .as_ref()
+            .map(|t| t.ca_pem.clone())
+            .map_err(Clone::clone)
     }
 
     /// Closes every listener and session and stops the engines.
     pub async fn shutdown(&self) {
         self.stop.cancel();
-        self.engines.shutdown().await;
+        if let Some(ready) = self.ready.get() {
+            ready.engines.shutdown().await;
+        }
     }
 }
 

@@ -129,7 +129,6 @@ fn sql_plane(store: &Arc<Store>) -> Arc<redshift_serverless_local::sql::DataPlan
             handshake_timeout: Duration::from_secs(2),
         },
     )
-    .expect("the data plane starts")
 }
 
 fn rand_suffix() -> u32 {
