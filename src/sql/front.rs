@@ -40,6 +40,23 @@ const FORWARDED_PARAMETERS: &[&str] = &[
     "IntervalStyle",
 ];
 
+/// Start-up parameters only Redshift's own drivers (redshift_connector, the Redshift JDBC and
+/// ODBC drivers) send.
+const REDSHIFT_DRIVER_PARAMETERS: &[&str] = &["client_protocol_version", "driver_version", "plugin_name"];
+
+/// Whether the client is one of Redshift's drivers. They are told `server_version` 8.0.2, as
+/// Redshift tells them (redshift_connector parses it as a version number); other clients
+/// (libpq's psql, say, which picks its catalog queries by it) are told the engine's.
+fn redshift_driver(params: &[(String, String)]) -> bool {
+    params
+        .iter()
+        .any(|(name, _)| REDSHIFT_DRIVER_PARAMETERS.contains(&name.as_str()))
+}
+
+fn parameter_name(body: &[u8]) -> &[u8] {
+    wire::take_cstr(body).map_or(body, |(name, _)| name)
+}
+
 /// Where a listener's sessions go: a workgroup of an account and region.
 #[derive(Clone, Debug)]
 pub struct Destination {
@@ -448,6 +465,9 @@ async fn engine_startup(
         match tag {
             b'R' if body.get(0..4) == Some(&0i32.to_be_bytes()) => {}
             b'R' => return Err(PgError::internal("the engine asked for a password")),
+            b'S' if redshift_driver(params) && parameter_name(&body) == b"server_version" => {
+                put_message(&mut greeting.parameters, tag, b"server_version\08.0.2\0")
+            }
             b'S' | b'N' => put_message(&mut greeting.parameters, tag, &body),
             b'K' if body.len() == 8 => {
                 key = Some(BackendKey {

@@ -49,7 +49,7 @@ pub struct DataPlane {
     /// programs; a certificate takes key generation), by the first to need them.
     ready: tokio::sync::OnceCell<Ready>,
     /// What `ready` is made from, taken by whoever makes it.
-    making: Mutex<Option<(engine::EngineConfig, Option<PathBuf>, Vec<String>)>>,
+    making: Mutex<Option<Config>>,
     handshake_timeout: Duration,
     host: String,
     /// Our BackendKeyData, handed to clients, to the engine's.
@@ -91,9 +91,9 @@ impl DataPlane {
         let plane = Arc::new(DataPlane {
             store,
             ready: tokio::sync::OnceCell::new(),
-            making: Mutex::new(Some((config.engine, config.tls_dir, config.tls_hosts))),
             handshake_timeout: config.handshake_timeout,
-            host: config.host,
+            host: config.host.clone(),
+            making: Mutex::new(Some(config)),
             cancels: Mutex::default(),
             clusters: Mutex::default(),
             applied,
@@ -109,10 +109,10 @@ impl DataPlane {
         self.ready
             .get_or_init(|| async {
                 let making = self.making.lock().expect("unpoisoned").take();
-                let (engine, tls_dir, tls_hosts) = making.expect("made once, by this call");
+                let config = making.expect("made once, by this call");
                 let made = tokio::task::spawn_blocking(move || {
-                    let engines = Engines::new(engine);
-                    let tls = tls::Tls::new(tls_dir.as_deref(), &tls_hosts);
+                    let engines = Engines::new(config.engine);
+                    let tls = tls::Tls::new(config.tls_dir.as_deref(), &config.tls_hosts);
                     Ready { engines, tls }
                 })
                 .await
