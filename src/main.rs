@@ -136,7 +136,7 @@ fn start_sql(
     let (root, temporary) = match &cli.state_dir {
         Some(dir) => (dir.join("engine"), false),
         None => (
-            std::env::temp_dir().join(format!(
+            redshift_serverless_local::sql::temporary_root(&format!(
                 "redshift-local-{}-{:08x}",
                 std::process::id(),
                 rand::random::<u32>()

@@ -42,7 +42,8 @@ const FORWARDED_PARAMETERS: &[&str] = &[
 
 /// Start-up parameters only Redshift's own drivers (redshift_connector, the Redshift JDBC and
 /// ODBC drivers) send.
-const REDSHIFT_DRIVER_PARAMETERS: &[&str] = &["client_protocol_version", "driver_version", "plugin_name"];
+const REDSHIFT_DRIVER_PARAMETERS: &[&str] =
+    &["client_protocol_version", "driver_version", "plugin_name"];
 
 /// Whether the client is one of Redshift's drivers. They are told `server_version` 8.0.2, as
 /// Redshift tells them (redshift_connector parses it as a version number); other clients

@@ -107,7 +107,7 @@ pub fn engine_template() -> std::path::PathBuf {
 
 fn sql_plane(store: &Arc<Store>) -> Arc<redshift_serverless_local::sql::DataPlane> {
     use redshift_serverless_local::sql::{engine::EngineConfig, Config, DataPlane};
-    let root = std::env::temp_dir().join(format!(
+    let root = redshift_serverless_local::sql::temporary_root(&format!(
         "rsl-test-{}-{:08x}",
         std::process::id(),
         rand_suffix()
