@@ -210,7 +210,9 @@ impl DataPlane {
             if let Some(id) = opened {
                 if self.store.namespace_id(&scope, name).as_deref() != Some(id.as_str()) {
                     self.clusters.lock().expect("unpoisoned").remove(&key);
-                    self.ready().await.engines.remove(&id).await;
+                    // Stopping a postmaster takes a while: the listeners need not wait for it.
+                    let plane = self.clone();
+                    tokio::spawn(async move { plane.ready().await.engines.remove(&id).await });
                 }
             }
             return;
