@@ -4,7 +4,7 @@
 mod common;
 
 use aws_sdk_redshiftserverless as rs;
-use common::{poll_until, TestServer};
+use common::{poll_until, until_gone, TestServer};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -357,15 +357,7 @@ async fn listeners_follow_the_lifecycle() {
         .send()
         .await
         .unwrap();
-    poll_until(Duration::from_secs(10), || async {
-        api.get_endpoint_access()
-            .endpoint_name("ep-one")
-            .send()
-            .await
-            .is_err()
-            .then_some(())
-    })
-    .await;
+    until_gone(|| api.get_endpoint_access().endpoint_name("ep-one").send()).await;
     assert!(via_endpoint.query_one("select 1", &[]).await.is_err());
     // DeleteWorkgroup closes the listener and ends its sessions.
     let session = connect(port, ADMIN, PASSWORD, "dev").await.unwrap();
@@ -374,15 +366,7 @@ async fn listeners_follow_the_lifecycle() {
         .send()
         .await
         .unwrap();
-    poll_until(Duration::from_secs(10), || async {
-        api.get_workgroup()
-            .workgroup_name("wg-one")
-            .send()
-            .await
-            .is_err()
-            .then_some(())
-    })
-    .await;
+    until_gone(|| api.get_workgroup().workgroup_name("wg-one").send()).await;
     let e = session.query_one("select 1", &[]).await.unwrap_err();
     assert!(
         e.is_closed() || e.code() == Some(&SqlState::ADMIN_SHUTDOWN),

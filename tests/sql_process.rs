@@ -5,7 +5,7 @@
 mod common;
 
 use aws_sdk_redshiftserverless as rs;
-use common::{poll_until, scratch_dir, Process};
+use common::{poll_until, scratch_dir, until_gone, Process};
 use std::path::Path;
 use std::time::Duration;
 use tokio_postgres::NoTls;
@@ -167,15 +167,7 @@ async fn deleting_a_namespace_removes_its_data() {
         .send()
         .await
         .unwrap();
-    poll_until(Duration::from_secs(10), || async {
-        api.get_workgroup()
-            .workgroup_name("gone-wg")
-            .send()
-            .await
-            .is_err()
-            .then_some(())
-    })
-    .await;
+    until_gone(|| api.get_workgroup().workgroup_name("gone-wg").send()).await;
     api.delete_namespace()
         .namespace_name("gone-ns")
         .send()

@@ -10,7 +10,7 @@ pub mod front;
 pub mod tls;
 pub mod wire;
 
-use crate::control::dataplane::{LoginTarget, SqlResource};
+use crate::control::dataplane::{LoginTarget, SqlEndpoint, SqlResource};
 use crate::control::store::{Scope, Store};
 use engine::{ClusterSpec, Engines, Lease};
 use front::Destination;
@@ -222,47 +222,27 @@ impl DataPlane {
             .store
             .sql_endpoint(&key.0, &key.1)
             .filter(|e| e.serving);
-        let current = listening.get(&key);
-        let keep = match (&wanted, current) {
+        let unchanged = match (&wanted, listening.get(&key)) {
             (Some(want), Some(have)) => want.id == have.id && want.port == have.requested,
             (None, None) => true,
             _ => false,
         };
-        if keep {
+        if unchanged {
             return;
         }
+        // A move keeps the sessions; a deletion (or a resource made anew) ends them.
+        let mut kept = None;
         if let Some(old) = listening.remove(&key) {
             old.accepting.cancel();
-            // A move keeps the sessions; a deletion ends them.
-            let moved = wanted.as_ref().is_some_and(|w| w.id == old.id);
-            if !moved {
+            if wanted.as_ref().is_some_and(|w| w.id == old.id) {
+                kept = Some(old.sessions);
+            } else {
                 old.sessions.cancel();
             }
-            if wanted.is_none() {
-                self.store.set_bound_port(&key.0, &key.1, None);
-            }
-            if moved {
-                let wanted = wanted.expect("moved implies wanted");
-                self.listen(
-                    listening,
-                    key,
-                    wanted.id,
-                    wanted.workgroup,
-                    wanted.port,
-                    Some(old.sessions),
-                );
-                return;
-            }
         }
-        if let Some(wanted) = wanted {
-            self.listen(
-                listening,
-                key,
-                wanted.id,
-                wanted.workgroup,
-                wanted.port,
-                None,
-            );
+        match wanted {
+            Some(wanted) => self.listen(listening, key, wanted, kept),
+            None => self.store.set_bound_port(&key.0, &key.1, None),
         }
     }
 
@@ -271,11 +251,15 @@ impl DataPlane {
         self: &Arc<Self>,
         listening: &mut HashMap<(Scope, SqlResource), Listening>,
         key: (Scope, SqlResource),
-        id: String,
-        workgroup: String,
-        requested: u16,
+        wanted: SqlEndpoint,
         sessions: Option<CancellationToken>,
     ) {
+        let SqlEndpoint {
+            id,
+            workgroup,
+            port: requested,
+            ..
+        } = wanted;
         let held: Vec<u16> = listening.values().map(|l| l.port).collect();
         let candidates = (0..PORT_SEARCH)
             .filter_map(|i| requested.checked_add(i))

@@ -160,6 +160,19 @@ where
     }
 }
 
+/// Polls `get` until it fails (the resource is gone), failing the test after ten seconds.
+pub async fn until_gone<T, E, F, Fut>(mut get: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    poll_until(Duration::from_secs(10), || {
+        let getting = get();
+        async move { getting.await.is_err().then_some(()) }
+    })
+    .await
+}
+
 /// The AWS error code and message of an SDK error.
 pub fn error_parts<E, R>(err: &rs::error::SdkError<E, R>) -> (String, String)
 where
