@@ -229,6 +229,25 @@ async fn a_database_name_of_the_namespace_and_wrong_logins() {
         code(&connect(port, "bob", "nope", "analytics").await.unwrap_err()),
         "28P01"
     );
+    // A password stored as a SCRAM verifier is checked from a cleartext answer.
+    sql.batch_execute(
+        "set password_encryption = 'scram-sha-256'; create user carol password 'Carol1234'",
+    )
+    .await
+    .unwrap();
+    let carol = connect(port, "carol", "Carol1234", "analytics")
+        .await
+        .unwrap();
+    let who: String = carol
+        .query_one("select current_user", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(who, "carol");
+    let e = connect(port, "carol", "Carol12345", "analytics")
+        .await
+        .unwrap_err();
+    assert_eq!(code(&e), "28P01");
     // A changed admin password takes effect for new sessions.
     api.update_namespace()
         .namespace_name("ns-one")

@@ -10,6 +10,7 @@
 use crate::control::dataplane::LoginTarget;
 use crate::control::store::Scope;
 use crate::sql::engine::{ClusterSpec, Lease};
+use crate::sql::password::{Challenge, Proof};
 use crate::sql::wire::{self, BackendKey, PgError, Startup, WireError};
 use crate::sql::DataPlane;
 use bytes::{BufMut, BytesMut};
@@ -278,9 +279,21 @@ async fn login(
         Ok(lease) => lease,
         Err(error) => return Err(Failed::tell(client, error)),
     };
-    let salt: [u8; 4] = rand::random();
+    // The admin's and issued passwords are known here; another role's secret is what the
+    // engine stores, which decides the challenge.
+    let known = target.admin_username.as_deref() == Some(user)
+        || user.starts_with("IAM:")
+        || user.starts_with("IAMR:");
+    let stored = match known {
+        true => None,
+        false => stored_password(&lease, &target.db_name, user).await,
+    };
+    let challenge = Challenge::for_stored(stored.as_deref());
     let mut out = BytesMut::new();
-    wire::authentication(&mut out, wire::AUTH_MD5, Some(salt));
+    match challenge {
+        Challenge::Md5(salt) => wire::authentication(&mut out, wire::AUTH_MD5, Some(salt)),
+        Challenge::Cleartext => wire::authentication(&mut out, wire::AUTH_CLEARTEXT, None),
+    }
     client.write_all(&out).await.map_err(|_| Failed::gone())?;
     let answered = tokio::time::timeout(
         plane.handshake_timeout,
@@ -295,15 +308,19 @@ async fn login(
         Ok(answer) => String::from_utf8_lossy(answer).into_owned(),
         Err(error) => return Err(Failed::tell(client, error)),
     };
+    let proof = Proof {
+        challenge,
+        answer: &answer,
+        user,
+    };
     let who = match identify(
         plane,
         destination,
         &target,
         &lease,
-        user,
         database,
-        &answer,
-        salt,
+        &proof,
+        stored,
     )
     .await
     {
@@ -345,48 +362,49 @@ enum Identity {
     Sql,
 }
 
-/// Checks the client's MD5 answer against every secret that may log `user` in.
-#[allow(clippy::too_many_arguments)]
+/// Checks the client's answer against every secret that may log the user in: the admin's
+/// password, GetCredentials passwords, and what the engine stores (fetched now unless given).
 async fn identify(
     plane: &DataPlane,
     destination: &Destination,
     target: &LoginTarget,
     lease: &Lease,
-    user: &str,
     database: &str,
-    answer: &str,
-    salt: [u8; 4],
+    proof: &Proof<'_>,
+    stored: Option<String>,
 ) -> Option<Identity> {
-    let matches =
-        |password: &str| wire::md5_response(&wire::md5_stored(password, user), salt) == answer;
-    if target.admin_username.as_deref() == Some(user) {
-        if let Some(password) = &target.admin_password {
-            if matches(password) {
-                return Some(Identity::Admin);
-            }
-        }
+    let user = proof.user;
+    let admin = target.admin_username.as_deref() == Some(user);
+    if admin
+        && target
+            .admin_password
+            .as_deref()
+            .is_some_and(|p| proof.proves(p))
+    {
+        return Some(Identity::Admin);
     }
     let issued = plane
         .store
         .issued_logins(&destination.scope, &destination.workgroup, user);
+    let valid_here = |db: &Option<String>| db.as_deref().is_none_or(|db| db == database);
     if issued
         .iter()
-        .any(|i| i.db_name.as_deref().is_none_or(|db| db == database) && matches(&i.password))
+        .any(|i| valid_here(&i.db_name) && proof.proves(&i.password))
     {
         return Some(Identity::Issued);
     }
-    let stored = stored_password(lease, &target.db_name, user).await?;
-    let hex = stored.strip_prefix("md5")?;
-    (wire::md5_response(hex, salt) == answer).then_some(
-        if target.admin_username.as_deref() == Some(user) {
-            Identity::Admin
-        } else {
-            Identity::Sql
-        },
-    )
+    let stored = match stored {
+        Some(stored) => stored,
+        None => stored_password(lease, &target.db_name, user).await?,
+    };
+    proof.matches_stored(&stored).then_some(if admin {
+        Identity::Admin
+    } else {
+        Identity::Sql
+    })
 }
 
-/// The md5 password the engine stores for a role that may log in now, if any.
+/// The secret the engine stores for a role that may log in now, if any.
 async fn stored_password(lease: &Lease, database: &str, user: &str) -> Option<String> {
     let admin = lease.admin(database).await.ok()?;
     let row = admin

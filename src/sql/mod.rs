@@ -7,6 +7,7 @@
 pub mod dialect;
 pub mod engine;
 pub mod front;
+pub mod password;
 pub mod tls;
 pub mod wire;
 
