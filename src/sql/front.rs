@@ -199,7 +199,7 @@ async fn handshake(plane: &DataPlane, stream: TcpStream) -> Result<Handshake, Fa
                 let ClientStream::Plain(mut tcp) = client else {
                     unreachable!("checked above")
                 };
-                let Ok(tls) = &plane.ready().await.tls else {
+                let Ok(tls) = plane.tls().await else {
                     tcp.write_all(b"N").await.map_err(|_| Failed::gone())?;
                     client = ClientStream::Plain(tcp);
                     continue;

@@ -46,11 +46,13 @@ struct CancelTarget {
 
 pub struct DataPlane {
     store: Arc<Store>,
-    /// The engines and certificates, made off the start-up path (locating PostgreSQL runs
-    /// programs; a certificate takes key generation), by the first to need them.
+    /// The engines, made off the start-up path (locating PostgreSQL runs programs).
     ready: tokio::sync::OnceCell<Ready>,
-    /// What `ready` is made from, taken by whoever makes it.
-    making: Mutex<Option<Config>>,
+    /// The certificates, made when a client first asks for TLS or the CA: key generation
+    /// costs memory an emulator that serves no SQL should not pay.
+    tls: tokio::sync::OnceCell<Result<tls::Tls, String>>,
+    /// What `ready` and `tls` are made from.
+    making: Mutex<Making>,
     handshake_timeout: Duration,
     host: String,
     /// Our BackendKeyData, handed to clients, to the engine's.
@@ -68,8 +70,13 @@ pub struct DataPlane {
 /// The parts of the data plane that take a while to make.
 pub struct Ready {
     pub engines: Engines,
-    /// The certificates, or why they could not be made (then SSLRequests are declined).
-    pub tls: Result<tls::Tls, String>,
+}
+
+#[derive(Default)]
+struct Making {
+    engine: Option<engine::EngineConfig>,
+    tls_dir: Option<PathBuf>,
+    tls_hosts: Vec<String>,
 }
 
 /// A listener the data plane runs, and the sessions it accepted.
@@ -94,7 +101,12 @@ impl DataPlane {
             ready: tokio::sync::OnceCell::new(),
             handshake_timeout: config.handshake_timeout,
             host: config.host.clone(),
-            making: Mutex::new(Some(config)),
+            tls: tokio::sync::OnceCell::new(),
+            making: Mutex::new(Making {
+                engine: Some(config.engine),
+                tls_dir: config.tls_dir,
+                tls_hosts: config.tls_hosts,
+            }),
             cancels: Mutex::default(),
             clusters: Mutex::default(),
             applied,
@@ -105,23 +117,36 @@ impl DataPlane {
         plane
     }
 
-    /// The engines and certificates, made on first need.
+    /// The engines, made on first need.
     pub async fn ready(&self) -> &Ready {
         self.ready
             .get_or_init(|| async {
-                let making = self.making.lock().expect("unpoisoned").take();
+                let making = self.making.lock().expect("unpoisoned").engine.take();
                 let config = making.expect("made once, by this call");
-                let made = tokio::task::spawn_blocking(move || {
-                    let engines = Engines::new(config.engine);
-                    let tls = tls::Tls::new(config.tls_dir.as_deref(), &config.tls_hosts);
-                    Ready { engines, tls }
-                })
-                .await
-                .expect("making the engines does not panic");
-                if let Some(reason) = made.engines.unavailable() {
+                let engines = tokio::task::spawn_blocking(move || Engines::new(config))
+                    .await
+                    .expect("locating PostgreSQL does not panic");
+                if let Some(reason) = engines.unavailable() {
                     tracing::warn!("SQL endpoints will refuse sessions: {reason}");
                 }
-                if let Err(e) = &made.tls {
+                Ready { engines }
+            })
+            .await
+    }
+
+    /// The certificates, or why they could not be made (then SSLRequests are declined).
+    pub async fn tls(&self) -> &Result<tls::Tls, String> {
+        self.tls
+            .get_or_init(|| async {
+                let (dir, hosts) = {
+                    let making = self.making.lock().expect("unpoisoned");
+                    (making.tls_dir.clone(), making.tls_hosts.clone())
+                };
+                let made =
+                    tokio::task::spawn_blocking(move || tls::Tls::new(dir.as_deref(), &hosts))
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()));
+                if let Err(e) = &made {
                     tracing::warn!("SQL endpoints will decline TLS: {e}");
                 }
                 made
@@ -415,9 +440,8 @@ impl DataPlane {
 
     /// The CA certificate (PEM) clients verify the endpoints with.
     pub async fn ca_pem(&self) -> Result<String, String> {
-        self.ready()
+        self.tls()
             .await
-            .tls
             .as_ref()
             .map(|t| t.ca_pem.clone())
             .map_err(Clone::clone)
