@@ -877,7 +877,12 @@ impl PlainPostgres {
             .arg(format!("unix_socket_directories={}", dir.display()))
             .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
             .args(["-c", "full_page_writes=off", "-c", "shared_buffers=16MB"])
-            .args(["-c", "max_connections=100", "-c", "log_min_messages=warning"]);
+            .args([
+                "-c",
+                "max_connections=100",
+                "-c",
+                "log_min_messages=warning",
+            ]);
         as_postgres_user(&mut postgres, user);
         let child = postgres
             .stdout(Stdio::null())
@@ -1113,7 +1118,11 @@ async fn sql_cases(
     // Idle RSS, SQL endpoints on (the default) and off, alternating starts.
     let mut rss = (Vec::new(), Vec::new());
     for i in 0..if quick { 3 } else { 9 } {
-        for sql in if i % 2 == 0 { [true, false] } else { [false, true] } {
+        for sql in if i % 2 == 0 {
+            [true, false]
+        } else {
+            [false, true]
+        } {
             let args: &[&str] = if sql { &[] } else { &["--sql", "false"] };
             let (server, _) = start(emulator(binary, args)).await;
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -1135,7 +1144,12 @@ async fn sql_cases(
     let port = sql_workgroup(&mut api, "pgbench").await;
     settle(&mut api).await;
     let port = {
-        let answer = call_ok(&mut api, "GetWorkgroup", &json!({"workgroupName": "pgbench"})).await;
+        let answer = call_ok(
+            &mut api,
+            "GetWorkgroup",
+            &json!({"workgroupName": "pgbench"}),
+        )
+        .await;
         answer["workgroup"]["endpoint"]["port"]
             .as_u64()
             .map_or(port, |p| p as u16)
