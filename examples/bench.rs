@@ -1209,6 +1209,7 @@ async fn sql_cases(
     }
     drop(api);
     stop(server);
+    let in_order: Vec<f64> = warm.iter().map(|f| ms(f.total)).collect();
     warm.sort_by_key(|f| f.total);
     let mid = &warm[warm.len() / 2];
     let ms_of = |pick: fn(&FirstSelect) -> Duration| {
@@ -1294,7 +1295,7 @@ async fn sql_cases(
             "firstSelect": {
                 "runs": runs, "medianMs": ms(mid.total),
                 "apiMs": ms_of(|f| f.api), "connectMs": ms_of(|f| f.connect), "queryMs": ms_of(|f| f.query),
-                "allMs": warm.iter().map(|f| ms(f.total)).collect::<Vec<_>>(),
+                "allMs": in_order,
                 "coldMs": ms(cold.total),
             },
             "idleRssKiB": {"sql": rss_sql, "noSql": rss_nosql},
