@@ -3,8 +3,10 @@
 //! Prints a table with pass/fail against the bars of BENCHMARKS.md and writes
 //! `target/bench-results.json`.
 //!
-//! `--quick` shortens every load phase (for a smoke run); `--baseline-server` is internal: the
-//! bench re-runs itself that way to start the baseline as a process of its own.
+//! `--quick` shortens every load phase (for a smoke run); `--sql-only` runs only the SQL cases
+//! (pgbench through a workgroup endpoint against a plain PostgreSQL, a fresh namespace to its
+//! first `select 1`, idle RSS with and without SQL endpoints); `--baseline-server` is internal:
+//! the bench re-runs itself that way to start the baseline as a process of its own.
 
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -510,6 +512,7 @@ fn main() {
         return baseline_server();
     }
     let quick = args.iter().any(|a| a == "--quick");
+    let sql_only = args.iter().any(|a| a == "--sql-only");
     // Each case runs in rounds alternating with the baseline: 5 of 600 ms a side (3 s), or
     // 2 of 250 ms for a smoke run.
     let (rounds, round) = if quick {
@@ -525,15 +528,56 @@ fn main() {
         .status()
         .expect("cargo build");
     assert!(built.success(), "building the release binary failed");
-    let binary = root.join("target/release/redshift-serverless-local");
+    let binary = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), std::path::PathBuf::from)
+        .join("release/redshift-serverless-local");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(run(binary, rounds, round, quick));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut bars = Vec::new();
+    let mut results = serde_json::Map::new();
+    results.insert("cores".into(), json!(cores));
+    runtime.block_on(async {
+        if !sql_only {
+            run(&binary, rounds, round, quick, &mut bars, &mut results).await;
+        }
+        sql_cases(&binary, quick, &mut bars, &mut results).await;
+    });
+    for bar in &bars {
+        println!(
+            "{} {:<58} {}",
+            if bar.pass { "PASS" } else { "FAIL" },
+            bar.name,
+            bar.measured
+        );
+    }
+    results.insert(
+        "bars".into(),
+        bars.iter()
+            .map(|b| json!({"bar": b.name, "measured": b.measured, "pass": b.pass}))
+            .collect(),
+    );
+    let name = if sql_only {
+        "target/bench-results-sql.json"
+    } else {
+        "target/bench-results.json"
+    };
+    let path = root.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(&results).unwrap()).unwrap();
+    println!("\nwrote {}", path.display());
 }
 
-async fn run(binary: std::path::PathBuf, rounds: usize, round: Duration, quick: bool) {
+/// The control plane's cases, against the baseline: their table, and their bars into `bars`.
+async fn run(
+    binary: &std::path::Path,
+    rounds: usize,
+    round: Duration,
+    quick: bool,
+    bars: &mut Vec<Bar>,
+    results: &mut serde_json::Map<String, Value>,
+) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let phase = round * rounds as u32;
     println!(
@@ -544,7 +588,7 @@ async fn run(binary: std::path::PathBuf, rounds: usize, round: Duration, quick: 
     let mut starts = (Vec::new(), Vec::new());
     let (mut rss_us, mut rss_base) = (0, 0);
     for _ in 0..if quick { 3 } else { 9 } {
-        let (server, took) = start(emulator(&binary, &[])).await;
+        let (server, took) = start(emulator(binary, &[])).await;
         starts.0.push(took);
         tokio::time::sleep(Duration::from_millis(100)).await;
         rss_us = rss_kib(server.child.id());
@@ -556,7 +600,7 @@ async fn run(binary: std::path::PathBuf, rounds: usize, round: Duration, quick: 
     let (start_us, start_base) = (median(starts.0), median(starts.1));
 
     // 3. The same load against both.
-    let (server, _) = start(emulator(&binary, &[])).await;
+    let (server, _) = start(emulator(binary, &[])).await;
     fill(&server.addr, 0, 100, true).await;
     let (base, _) = start(baseline()).await;
     let mut rows = Vec::new();
@@ -576,14 +620,16 @@ async fn run(binary: std::path::PathBuf, rounds: usize, round: Duration, quick: 
     // Durable mutations: the same cycle against a server keeping state on disk.
     let dir = std::env::temp_dir().join(format!("rsl-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let (durable, _) = start(emulator(&binary, &["--state-dir", dir.to_str().unwrap()])).await;
+    let (durable, _) = start(emulator(binary, &["--state-dir", dir.to_str().unwrap()])).await;
     let durable_load = load(&durable.addr, Case::CreateDeleteNamespace, 64, phase, "d");
     drop(durable);
     let _ = std::fs::remove_dir_all(&dir);
 
     // 4. 100,000 namespaces and workgroups.
     let total = if quick { 10_000 } else { 100_000 };
-    let (big, _) = start(emulator(&binary, &[])).await;
+    // The control plane's memory: with SQL endpoints on, every AVAILABLE workgroup would
+    // also hold a TCP listener of its own.
+    let (big, _) = start(emulator(binary, &["--sql", "false"])).await;
     fill(&big.addr, 0, 100, true).await;
     let page_small = list_page_us(&big.addr, 300).await;
     let filling = Instant::now();
@@ -660,7 +706,7 @@ async fn run(binary: std::path::PathBuf, rounds: usize, round: Duration, quick: 
         .unwrap()
         .2;
     let (get64_throughput, get64_p99) = (get64.throughput_ratio(), get64.p99_ratio());
-    let bars = [
+    bars.extend([
         Bar {
             name: "start to first answer <= 1.5x baseline".into(),
             measured: format!("{:.2}x", ms(start_us) / ms(start_base)),
@@ -699,18 +745,9 @@ async fn run(binary: std::path::PathBuf, rounds: usize, round: Duration, quick: 
             ),
             pass: durable_load.requests_per_second() >= 0.5 * in_memory_cycle,
         },
-    ];
-    for bar in &bars {
-        println!(
-            "{} {:<58} {}",
-            if bar.pass { "PASS" } else { "FAIL" },
-            bar.name,
-            bar.measured
-        );
-    }
+    ]);
 
-    let results = json!({
-        "cores": cores,
+    let control = json!({
         "startMs": ms(start_us), "baselineStartMs": ms(start_base),
         "idleRssKiB": rss_us, "baselineIdleRssKiB": rss_base,
         "rounds": rounds, "roundSeconds": round.as_secs_f64(),
@@ -726,11 +763,544 @@ async fn run(binary: std::path::PathBuf, rounds: usize, round: Duration, quick: 
         }).collect::<Vec<_>>(),
         "durableCycle64": {"requestsPerSecond": durable_load.requests_per_second(), "p99Us": durable_load.percentile_us(0.99)},
         "large": {"resources": total, "rssKiB": rss_large, "listPageUsSmall": page_small, "listPageUsLarge": page_large, "fillSeconds": fill_secs},
-        "bars": bars.iter().map(|b| json!({"bar": b.name, "measured": b.measured, "pass": b.pass})).collect::<Vec<_>>(),
     });
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-results.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&results).unwrap()).unwrap();
-    println!("\nwrote {}", path.display());
+    if let Value::Object(control) = control {
+        results.extend(control);
+    }
+}
+
+/// The admin login of the namespaces the SQL cases make.
+const SQL_USER: &str = "admin";
+const SQL_PASSWORD: &str = "Bench-Passw0rd";
+
+/// The directory of PostgreSQL's binaries, found the way the emulator finds them: `pg_config
+/// --bindir`, else the newest `/usr/lib/postgresql/*/bin`.
+fn postgres_bin() -> std::path::PathBuf {
+    let configured = Command::new("pg_config")
+        .arg("--bindir")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| std::path::PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        .filter(|dir| dir.join("postgres").exists() && dir.join("initdb").exists());
+    configured.unwrap_or_else(|| {
+        let mut dirs: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("no PostgreSQL in /usr/lib/postgresql")
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .collect();
+        dirs.sort_unstable();
+        let newest = dirs.last().expect("no PostgreSQL in /usr/lib/postgresql");
+        std::path::PathBuf::from(format!("/usr/lib/postgresql/{newest}/bin"))
+    })
+}
+
+/// The `postgres` OS user's uid and gid when we run as root (PostgreSQL refuses root).
+fn postgres_user() -> Option<(u32, u32)> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    let name = std::ffi::CString::new("postgres").unwrap();
+    // SAFETY: a valid C string; the record is read at once, before any other getpw* call.
+    let entry = unsafe { libc::getpwnam(name.as_ptr()) };
+    assert!(
+        !entry.is_null(),
+        "running as root needs a `postgres` OS user to run PostgreSQL as"
+    );
+    // SAFETY: not null, as checked.
+    Some(unsafe { ((*entry).pw_uid, (*entry).pw_gid) })
+}
+
+fn as_postgres_user(command: &mut Command, user: Option<(u32, u32)>) {
+    use std::os::unix::process::CommandExt;
+    if let Some((uid, gid)) = user {
+        command.uid(uid).gid(gid);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A plain PostgreSQL from the same binaries, on TCP at 127.0.0.1, with the durability and
+/// memory settings of the emulator's in-memory engine; trust for host connections.
+struct PlainPostgres {
+    child: Child,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl PlainPostgres {
+    async fn start(bin: &std::path::Path) -> PlainPostgres {
+        let user = postgres_user();
+        let dir = std::env::temp_dir().join(format!("rsl-bench-pg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        if let Some((uid, gid)) = user {
+            std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).unwrap();
+        }
+        let data = dir.join("data");
+        let mut initdb = Command::new(bin.join("initdb"));
+        initdb.arg("-D").arg(&data).args([
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+            "--wal-segsize=1",
+        ]);
+        as_postgres_user(&mut initdb, user);
+        let done = initdb
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("run initdb");
+        assert!(
+            done.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&done.stderr)
+        );
+        let port = free_port();
+        let mut postgres = Command::new(bin.join("postgres"));
+        postgres
+            .arg("-D")
+            .arg(&data)
+            .args(["-p", &port.to_string()])
+            .args(["-c", "listen_addresses=127.0.0.1"])
+            .arg("-c")
+            .arg(format!("unix_socket_directories={}", dir.display()))
+            .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
+            .args(["-c", "full_page_writes=off", "-c", "shared_buffers=16MB"])
+            .args([
+                "-c",
+                "max_connections=100",
+                "-c",
+                "log_min_messages=warning",
+            ]);
+        as_postgres_user(&mut postgres, user);
+        let child = postgres
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start postgres");
+        let plain = PlainPostgres { child, port, dir };
+        let began = Instant::now();
+        loop {
+            let config = pg_config(port, "postgres", None, "postgres");
+            if let Ok((client, connection)) = config.connect(tokio_postgres::NoTls).await {
+                tokio::spawn(connection);
+                drop(client);
+                break;
+            }
+            assert!(
+                began.elapsed() < Duration::from_secs(30),
+                "the plain PostgreSQL did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        plain
+    }
+}
+
+impl Drop for PlainPostgres {
+    fn drop(&mut self) {
+        // A fast shutdown; SIGKILL would leave its backends and shared memory behind.
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGINT) };
+        let began = Instant::now();
+        while began.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Stops an emulator with SQL endpoints the clean way (SIGTERM), so that it stops its engines
+/// and removes their temporary directory.
+fn stop(mut server: Server) {
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(server.child.id() as i32, libc::SIGTERM) };
+    let began = Instant::now();
+    while began.elapsed() < Duration::from_secs(15) {
+        if let Ok(Some(_)) = server.child.try_wait() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(server);
+}
+
+fn pg_config(port: u16, user: &str, password: Option<&str>, db: &str) -> tokio_postgres::Config {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host("127.0.0.1")
+        .port(port)
+        .user(user)
+        .dbname(db)
+        .connect_timeout(Duration::from_secs(30));
+    if let Some(password) = password {
+        config.password(password);
+    }
+    config
+}
+
+/// One awsJson1.1 call that must succeed; its answer.
+async fn call_ok(conn: &mut Conn, operation: &str, body: &Value) -> Value {
+    let status = conn.call(operation, &body.to_string()).await.unwrap();
+    assert_eq!(status, 200, "{operation}: {:?}", conn.answer());
+    conn.answer()
+}
+
+/// Creates a namespace with an admin login and its workgroup, and waits until the workgroup
+/// is AVAILABLE with its endpoint's port: that port.
+async fn sql_workgroup(conn: &mut Conn, name: &str) -> u16 {
+    call_ok(
+        conn,
+        "CreateNamespace",
+        &json!({"namespaceName": name, "adminUsername": SQL_USER, "adminUserPassword": SQL_PASSWORD}),
+    )
+    .await;
+    call_ok(
+        conn,
+        "CreateWorkgroup",
+        &json!({"namespaceName": name, "workgroupName": name}),
+    )
+    .await;
+    let began = Instant::now();
+    loop {
+        let answer = call_ok(conn, "GetWorkgroup", &json!({"workgroupName": name})).await;
+        let workgroup = &answer["workgroup"];
+        if workgroup["status"] == "AVAILABLE" {
+            if let Some(port) = workgroup["endpoint"]["port"].as_u64() {
+                return port as u16;
+            }
+        }
+        assert!(
+            began.elapsed() < Duration::from_secs(30),
+            "{name} did not become AVAILABLE: {answer}"
+        );
+        tokio::time::sleep(Duration::from_micros(500)).await;
+    }
+}
+
+async fn settle(conn: &mut Conn) {
+    let request = b"POST /_emulator/settle HTTP/1.1\r\nHost: bench\r\nContent-Length: 0\r\n\r\n";
+    assert_eq!(conn.send(request).await.unwrap(), 200);
+}
+
+/// Runs pgbench (blocking) with the given arguments against 127.0.0.1:`port`; its output.
+fn pgbench(port: u16, user: &str, password: Option<&str>, db: &str, args: &[&str]) -> String {
+    let mut command = Command::new("pgbench");
+    command
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", user])
+        .args(args)
+        .arg(db)
+        // Both sides in plain text: the plain PostgreSQL has no TLS, and our endpoint offers it.
+        .env("PGSSLMODE", "disable");
+    match password {
+        Some(password) => command.env("PGPASSWORD", password),
+        None => command.env_remove("PGPASSWORD"),
+    };
+    let output = command.output().expect("run pgbench");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "pgbench {args:?} failed: {text}");
+    text
+}
+
+/// The `tps = ...` of a pgbench run: the line "without initial connection time" if present.
+fn parse_tps(output: &str) -> f64 {
+    let tps: Vec<(&str, f64)> = output
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix("tps = ")?;
+            let number = rest.split_whitespace().next()?.parse().ok()?;
+            Some((line, number))
+        })
+        .collect();
+    tps.iter()
+        .find(|(line, _)| line.contains("without initial connection time"))
+        .or(tps.last())
+        .unwrap_or_else(|| panic!("no tps in pgbench's output: {output}"))
+        .1
+}
+
+/// pgbench -S through our endpoint and against the plain PostgreSQL, in alternating rounds.
+struct PgbenchCase {
+    clients: usize,
+    ours: Vec<f64>,
+    theirs: Vec<f64>,
+}
+
+impl PgbenchCase {
+    fn median_ratio(&self) -> f64 {
+        let mut ratios: Vec<f64> = self
+            .ours
+            .iter()
+            .zip(&self.theirs)
+            .map(|(o, t)| o / t)
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios[ratios.len() / 2]
+    }
+}
+
+fn median_f64(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// A fresh namespace and workgroup to the answer of its first `select 1`, split where the
+/// time goes: the API calls until AVAILABLE with a port, the connection and login (the
+/// engine's cluster copied and started on it), the query.
+struct FirstSelect {
+    total: Duration,
+    api: Duration,
+    connect: Duration,
+    query: Duration,
+}
+
+async fn first_select(conn: &mut Conn, name: &str) -> FirstSelect {
+    let began = Instant::now();
+    let port = sql_workgroup(conn, name).await;
+    let available = began.elapsed();
+    let (client, connection) = pg_config(port, SQL_USER, Some(SQL_PASSWORD), "dev")
+        .connect(tokio_postgres::NoTls)
+        .await
+        .expect("connect to the fresh workgroup");
+    let connected = began.elapsed();
+    let session = tokio::spawn(connection);
+    let rows = client.simple_query("select 1").await.expect("select 1");
+    let total = began.elapsed();
+    assert!(rows.iter().any(|m| matches!(
+        m,
+        tokio_postgres::SimpleQueryMessage::Row(row) if row.get(0) == Some("1")
+    )));
+    drop(client);
+    let _ = session.await;
+    FirstSelect {
+        total,
+        api: available,
+        connect: connected - available,
+        query: total - connected,
+    }
+}
+
+/// The SQL cases: pgbench -S against a plain PostgreSQL, a fresh namespace to its first
+/// `select 1`, and idle RSS with SQL endpoints on and off. Their table, and bars into `bars`.
+async fn sql_cases(
+    binary: &std::path::Path,
+    quick: bool,
+    bars: &mut Vec<Bar>,
+    results: &mut serde_json::Map<String, Value>,
+) {
+    let bin = postgres_bin();
+    let (rounds, seconds) = if quick { (2, 1) } else { (5, 3) };
+    println!(
+        "\nSQL cases (PostgreSQL in {}); pgbench -S: {rounds} rounds of {seconds} s a side\n",
+        bin.display()
+    );
+
+    // Idle RSS, SQL endpoints on (the default) and off, alternating starts.
+    let mut rss = (Vec::new(), Vec::new());
+    for i in 0..if quick { 3 } else { 9 } {
+        for sql in if i % 2 == 0 {
+            [true, false]
+        } else {
+            [false, true]
+        } {
+            let args: &[&str] = if sql { &[] } else { &["--sql", "false"] };
+            let (server, _) = start(emulator(binary, args)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let kib = rss_kib(server.child.id());
+            if sql {
+                rss.0.push(kib as f64);
+                stop(server);
+            } else {
+                rss.1.push(kib as f64);
+            }
+        }
+    }
+    let (rss_sql, rss_nosql) = (median_f64(rss.0), median_f64(rss.1));
+
+    // pgbench -S, ours and theirs.
+    let plain = PlainPostgres::start(&bin).await;
+    let (server, _) = start(emulator(binary, &[])).await;
+    let mut api = Conn::open(&server.addr).await.unwrap();
+    let port = sql_workgroup(&mut api, "pgbench").await;
+    settle(&mut api).await;
+    let port = {
+        let answer = call_ok(
+            &mut api,
+            "GetWorkgroup",
+            &json!({"workgroupName": "pgbench"}),
+        )
+        .await;
+        answer["workgroup"]["endpoint"]["port"]
+            .as_u64()
+            .map_or(port, |p| p as u16)
+    };
+    let ours = (port, SQL_USER, Some(SQL_PASSWORD), "dev");
+    let theirs = (plain.port, "postgres", None, "postgres");
+    for (port, user, password, db) in [ours, theirs] {
+        pgbench(port, user, password, db, &["-i", "-s", "1", "-q"]);
+    }
+    let mut pgbench_cases = Vec::new();
+    for clients in [1usize, 8] {
+        let mut case = PgbenchCase {
+            clients,
+            ours: Vec::new(),
+            theirs: Vec::new(),
+        };
+        let (c, j, t) = (
+            clients.to_string(),
+            clients.min(2).to_string(),
+            seconds.to_string(),
+        );
+        let args = ["-S", "-M", "simple", "-n", "-T", &t, "-c", &c, "-j", &j];
+        for r in 0..rounds {
+            let sides = if r % 2 == 0 {
+                [(true, ours), (false, theirs)]
+            } else {
+                [(false, theirs), (true, ours)]
+            };
+            for (is_ours, (port, user, password, db)) in sides {
+                let tps = parse_tps(&pgbench(port, user, password, db, &args));
+                if is_ours {
+                    case.ours.push(tps);
+                } else {
+                    case.theirs.push(tps);
+                }
+            }
+            println!(
+                "  pgbench -S -c {clients} round {r}: ours {:.0} tps, plain {:.0} tps",
+                case.ours[r], case.theirs[r]
+            );
+        }
+        pgbench_cases.push(case);
+    }
+    drop(api);
+    stop(server);
+    drop(plain);
+
+    // A fresh namespace and workgroup to its first `select 1`, on an emulator of its own. Its
+    // first namespace also builds the engine's template (initdb): shown apart, not in the median.
+    let runs = if quick { 3 } else { 9 };
+    let (server, _) = start(emulator(binary, &[])).await;
+    let mut api = Conn::open(&server.addr).await.unwrap();
+    let cold = first_select(&mut api, "fresh-cold").await;
+    let mut warm = Vec::new();
+    for i in 0..runs {
+        warm.push(first_select(&mut api, &format!("fresh-{i}")).await);
+    }
+    drop(api);
+    stop(server);
+    let in_order: Vec<f64> = warm.iter().map(|f| ms(f.total)).collect();
+    warm.sort_by_key(|f| f.total);
+    let mid = &warm[warm.len() / 2];
+    let ms_of = |pick: fn(&FirstSelect) -> Duration| {
+        median(warm.iter().map(pick).collect::<Vec<_>>()).as_secs_f64() * 1000.0
+    };
+
+    println!(
+        "\n{:<42} {:>7} {:>11} {:>11} {:>8}",
+        "SQL case", "clients", "ours tps", "plain tps", "ratio"
+    );
+    for case in &pgbench_cases {
+        println!(
+            "{:<42} {:>7} {:>11.0} {:>11.0} {:>7.2}x",
+            "pgbench -S -M simple",
+            case.clients,
+            median_f64(case.ours.clone()),
+            median_f64(case.theirs.clone()),
+            case.median_ratio()
+        );
+    }
+    println!("(tps: medians of the rounds; the ratio is the median of the rounds' ratios)\n");
+    println!(
+        "fresh namespace to first select 1: median {:.0} ms over {runs} (API until AVAILABLE {:.1} ms, connect and login {:.0} ms, query {:.1} ms; medians of each)",
+        ms(mid.total),
+        ms_of(|f| f.api),
+        ms_of(|f| f.connect),
+        ms_of(|f| f.query),
+    );
+    println!(
+        "  the emulator's first namespace, which also builds the template: {:.0} ms (connect {:.0} ms)",
+        ms(cold.total),
+        ms(cold.connect)
+    );
+    println!(
+        "idle RSS: {:.1} MiB with SQL endpoints, {:.1} MiB with --sql false\n",
+        rss_sql / 1024.0,
+        rss_nosql / 1024.0
+    );
+
+    let ratio = |clients| {
+        pgbench_cases
+            .iter()
+            .find(|c| c.clients == clients)
+            .unwrap()
+            .median_ratio()
+    };
+    let (one, eight) = (ratio(1), ratio(8));
+    bars.extend([
+        Bar {
+            name: "pgbench -S at 1 client >= 0.8x plain PostgreSQL".into(),
+            measured: format!("{one:.2}x"),
+            pass: one >= 0.8,
+        },
+        Bar {
+            name: "pgbench -S at 8 clients >= 0.7x plain PostgreSQL".into(),
+            measured: format!("{eight:.2}x"),
+            pass: eight >= 0.7,
+        },
+        Bar {
+            name: "fresh namespace to first select 1 <= 300 ms".into(),
+            measured: format!("{:.0} ms", ms(mid.total)),
+            pass: mid.total <= Duration::from_millis(300),
+        },
+        Bar {
+            name: "idle RSS with SQL endpoints <= 1.1x --sql false".into(),
+            measured: format!(
+                "{:.1} vs {:.1} MiB ({:.2}x)",
+                rss_sql / 1024.0,
+                rss_nosql / 1024.0,
+                rss_sql / rss_nosql
+            ),
+            pass: rss_sql <= 1.1 * rss_nosql,
+        },
+    ]);
+    results.insert(
+        "sql".into(),
+        json!({
+            "postgresBin": bin,
+            "pgbench": pgbench_cases.iter().map(|c| json!({
+                "clients": c.clients, "seconds": seconds,
+                "oursTps": c.ours, "plainTps": c.theirs, "ratio": c.median_ratio(),
+            })).collect::<Vec<_>>(),
+            "firstSelect": {
+                "runs": runs, "medianMs": ms(mid.total),
+                "apiMs": ms_of(|f| f.api), "connectMs": ms_of(|f| f.connect), "queryMs": ms_of(|f| f.query),
+                "allMs": in_order,
+                "coldMs": ms(cold.total),
+            },
+            "idleRssKiB": {"sql": rss_sql, "noSql": rss_nosql},
+        }),
+    );
 }
 
 fn ms(d: Duration) -> f64 {
