@@ -48,6 +48,8 @@ pub struct DataPlane {
     store: Arc<Store>,
     /// The engines, made off the start-up path (locating PostgreSQL runs programs).
     ready: tokio::sync::OnceCell<Ready>,
+    /// Whether `warm` has run.
+    warmed: std::sync::atomic::AtomicBool,
     /// The certificates, made when a client first asks for TLS or the CA: key generation
     /// costs memory an emulator that serves no SQL should not pay.
     tls: tokio::sync::OnceCell<Result<tls::Tls, String>>,
@@ -99,6 +101,7 @@ impl DataPlane {
         let plane = Arc::new(DataPlane {
             store,
             ready: tokio::sync::OnceCell::new(),
+            warmed: std::sync::atomic::AtomicBool::new(false),
             handshake_timeout: config.handshake_timeout,
             host: config.host.clone(),
             tls: tokio::sync::OnceCell::new(),
@@ -175,11 +178,6 @@ impl DataPlane {
     /// Follows the control plane: a full scan first, then what each change marks.
     async fn reconcile(self: Arc<Self>) {
         let wake = self.store.sql_wake();
-        let warming = self.clone();
-        tokio::spawn(async move {
-            warming.ready().await;
-            warming.remove_orphan_clusters().await;
-        });
         let mut listening: HashMap<(Scope, SqlResource), Listening> = HashMap::new();
         let mut first = true;
         loop {
@@ -306,6 +304,7 @@ impl DataPlane {
             scope: key.0.clone(),
             workgroup: workgroup.clone(),
         });
+        self.warm();
         tokio::spawn(self.clone().accept(
             listener,
             destination,
@@ -354,6 +353,20 @@ impl DataPlane {
                 }
             }
         }
+    }
+
+    /// Once the first endpoint listens: finds the engine (logging once if there is none) and
+    /// removes clusters left by namespaces deleted while the emulator was down. An emulator
+    /// that serves no endpoint never pays for it.
+    fn warm(self: &Arc<Self>) {
+        if self.warmed.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            return;
+        }
+        let plane = self.clone();
+        tokio::spawn(async move {
+            plane.ready().await;
+            plane.remove_orphan_clusters().await;
+        });
     }
 
     /// Opens the cluster of a login's namespace, remembering it for removal later.
@@ -434,7 +447,8 @@ impl DataPlane {
     pub fn health(&self) -> serde_json::Value {
         match self.ready.get() {
             Some(ready) => serde_json::to_value(ready.engines.status()).unwrap_or_default(),
-            None => serde_json::json!({ "state": "starting" }),
+            // Nothing has needed the engine yet: no endpoint has listened.
+            None => serde_json::json!({ "state": "notStarted" }),
         }
     }
 
