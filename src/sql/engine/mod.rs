@@ -396,20 +396,24 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
-        let Some(epoch) = self.cluster.release() else {
+        if !self.cluster.release(std::time::Instant::now()) {
             return;
-        };
+        }
         let (shared, cluster) = (self.shared.clone(), self.cluster.clone());
         self.runtime.spawn(async move {
-            tokio::time::sleep(shared.config.idle).await;
-            let mut slot = cluster.slot.lock().await;
-            if !cluster.idle_since(epoch) {
+            let idle = shared.config.idle;
+            while let Some(until) = cluster.idle_until(idle) {
+                tokio::time::sleep_until(until.into()).await;
+                let mut slot = cluster.slot.lock().await;
+                if !cluster.idle_for(idle, std::time::Instant::now()) {
+                    continue;
+                }
+                if let Some(postmaster) = slot.take() {
+                    tracing::debug!(target: "engine", cluster = %cluster.id, "idle: stopping");
+                    postmaster.stop().await;
+                    shared.running.fetch_sub(1, Ordering::SeqCst);
+                }
                 return;
-            }
-            if let Some(postmaster) = slot.take() {
-                tracing::debug!(target: "engine", cluster = %cluster.id, "idle: stopping");
-                postmaster.stop().await;
-                shared.running.fetch_sub(1, Ordering::SeqCst);
             }
         });
     }

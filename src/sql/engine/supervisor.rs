@@ -4,11 +4,13 @@
 //! The states are Stopped (`slot` empty), Starting and Stopping (`slot` locked by the
 //! task doing it; everyone else waits on the lock, so a start is single-flight) and Ready
 //! (`slot` holds the postmaster). Leases are counted under a std mutex that is never held
-//! across an await; each time the count falls to zero a new epoch begins, and the idle
-//! stop scheduled then acts only if its epoch is still the current one.
+//! across an await. When the count falls to zero the cluster is idle from then; one idle
+//! watcher per cluster (not one per release, which a client connecting in a loop would pile
+//! up) sleeps until the idle time is over and stops the cluster if it is still idle then.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use super::cluster::ClusterDir;
 use super::process::Postmaster;
@@ -23,7 +25,10 @@ pub(super) struct Cluster {
 #[derive(Default)]
 struct Leases {
     count: usize,
-    epoch: u64,
+    /// Since when no lease has been held (while `count` is zero).
+    idle_since: Option<Instant>,
+    /// Whether an idle watcher runs for this cluster.
+    watched: bool,
 }
 
 impl Cluster {
@@ -42,22 +47,41 @@ impl Cluster {
 
     /// Called with `slot` locked and running, so an idle stop cannot slip in between.
     pub fn acquire(&self) {
-        self.leases().count += 1;
+        let mut leases = self.leases();
+        leases.count += 1;
+        leases.idle_since = None;
     }
 
-    /// The epoch that began if this was the last lease.
-    pub fn release(&self) -> Option<u64> {
+    /// Drops a lease; true when the cluster became idle and needs a watcher started.
+    pub fn release(&self, now: Instant) -> bool {
         let mut leases = self.leases();
         leases.count -= 1;
-        (leases.count == 0).then(|| {
-            leases.epoch += 1;
-            leases.epoch
-        })
+        if leases.count > 0 {
+            return false;
+        }
+        leases.idle_since = Some(now);
+        !std::mem::replace(&mut leases.watched, true)
     }
 
-    /// No lease has been taken since `epoch` began. Asked with `slot` locked.
-    pub fn idle_since(&self, epoch: u64) -> bool {
-        let leases = self.leases();
-        leases.count == 0 && leases.epoch == epoch
+    /// When the watcher should look again: the end of the idle time, or `None` (and the
+    /// watcher ends) when a lease is held.
+    pub fn idle_until(&self, idle: Duration) -> Option<Instant> {
+        let mut leases = self.leases();
+        let until = leases.idle_since.map(|since| since + idle);
+        if until.is_none() {
+            leases.watched = false;
+        }
+        until
+    }
+
+    /// Whether the cluster has been idle for `idle` at `now`; if so the watcher ends.
+    /// Asked with `slot` locked.
+    pub fn idle_for(&self, idle: Duration, now: Instant) -> bool {
+        let mut leases = self.leases();
+        let over = leases.idle_since.is_some_and(|since| since + idle <= now);
+        if over {
+            leases.watched = false;
+        }
+        over
     }
 }

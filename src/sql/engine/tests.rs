@@ -515,19 +515,31 @@ async fn a_copied_template_starts() {
 }
 
 #[test]
-fn only_a_release_to_zero_starts_an_idle_epoch() {
+fn one_idle_watcher_a_cluster_and_a_new_lease_resets_the_idle_time() {
+    use std::time::{Duration, Instant};
     let cluster = Cluster::new("c", PathBuf::from("/nonexistent"));
+    let idle = Duration::from_secs(10);
+    let t0 = Instant::now();
     cluster.acquire();
     cluster.acquire();
-    assert_eq!(cluster.release(), None);
-    assert_eq!(cluster.release(), Some(1));
-    assert!(cluster.idle_since(1));
-    // A lease taken and dropped again: the first idle timer must not stop the cluster.
+    assert!(!cluster.release(t0), "a lease is still held");
+    assert!(cluster.release(t0), "idle now: start a watcher");
+    assert_eq!(cluster.idle_until(idle), Some(t0 + idle));
+    // A lease taken and dropped again while the watcher sleeps: no second watcher, and the
+    // idle time counts from the last release.
     cluster.acquire();
-    assert!(!cluster.idle_since(1));
-    assert_eq!(cluster.release(), Some(2));
-    assert!(!cluster.idle_since(1));
-    assert!(cluster.idle_since(2));
+    let t1 = t0 + Duration::from_secs(5);
+    assert!(!cluster.release(t1), "the watcher already runs");
+    assert!(!cluster.idle_for(idle, t0 + idle), "idle for only 5 s");
+    assert_eq!(cluster.idle_until(idle), Some(t1 + idle));
+    assert!(cluster.idle_for(idle, t1 + idle));
+    // The watcher ended with that: the next idle time starts another.
+    cluster.acquire();
+    assert!(cluster.release(t1));
+    // A watcher that finds a lease held ends too.
+    cluster.acquire();
+    assert_eq!(cluster.idle_until(idle), None);
+    assert!(cluster.release(t1), "so the next release starts one");
 }
 
 /// Runs this test binary again as an emulator that opens a cluster, SIGKILLs it, and
