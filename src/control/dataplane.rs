@@ -9,6 +9,7 @@
 //! ([`Store::set_bound_port`]), which is runtime state, never journaled.
 
 use crate::control::lifecycle::{EndpointStatus, Target};
+use crate::control::ops::namespace::DEFAULT_DB_NAME;
 use crate::control::store::{Partition, Scope, Store};
 use crate::model::WorkgroupStatus;
 use chrono::{DateTime, Utc};
@@ -60,13 +61,17 @@ impl SqlChanges {
             let endpoint = !matches!(resource, SqlResource::Namespace(_));
             self.pending.push((scope.clone(), resource));
             if endpoint {
-                self.revision.fetch_add(1, Ordering::Release);
+                self.bump();
+            } else {
+                self.wake.notify_one();
             }
-            self.wake.notify_one();
         }
     }
 
     pub(crate) fn mark_everything(&mut self) {
+        if !self.followed {
+            return;
+        }
         self.everything = true;
         self.pending.clear();
         self.bump();
@@ -102,8 +107,6 @@ pub struct SqlEndpoint {
     /// Whether it accepts connections now: AVAILABLE or MODIFYING (ACTIVE or MODIFYING for an
     /// endpoint access).
     pub serving: bool,
-    /// Where the data plane listens now, if it does.
-    pub bound_port: Option<u16>,
 }
 
 /// What a login to a workgroup is checked against.
@@ -127,9 +130,6 @@ pub struct IssuedLogin {
     pub db_name: Option<String>,
 }
 
-/// The database a namespace gets when CreateNamespace names none.
-pub const DEFAULT_DB_NAME: &str = "dev";
-
 fn workgroup_endpoint(state: &Partition, name: &str) -> Option<SqlEndpoint> {
     let record = state.workgroups.get(name)?;
     let status = record.status.get();
@@ -141,7 +141,6 @@ fn workgroup_endpoint(state: &Partition, name: &str) -> Option<SqlEndpoint> {
             status,
             WorkgroupStatus::Available | WorkgroupStatus::Modifying
         ),
-        bound_port: record.bound_port,
     })
 }
 
@@ -155,7 +154,6 @@ fn access_endpoint(state: &Partition, name: &str) -> Option<SqlEndpoint> {
             record.status.get(),
             EndpointStatus::Active | EndpointStatus::Modifying
         ),
-        bound_port: record.bound_port,
         workgroup,
     })
 }

@@ -10,7 +10,7 @@ mod credentials;
 mod custom_domain;
 mod endpoint_access;
 mod lakehouse;
-mod namespace;
+pub(crate) mod namespace;
 mod recovery_point;
 mod reservation;
 mod restore;

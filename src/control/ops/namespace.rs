@@ -12,7 +12,7 @@ use crate::control::view::{Cached, Encoded, Page, View};
 use crate::model::*;
 
 const AWS_OWNED_KMS_KEY: &str = "AWS_OWNED_KMS_KEY";
-const DEFAULT_DB_NAME: &str = "dev";
+pub(crate) const DEFAULT_DB_NAME: &str = "dev";
 
 impl View for NamespaceRecord {
     type Model = Namespace;
