@@ -32,11 +32,12 @@ timezone = 'UTC'
 /// and the front does its own authentication.
 const HBA: &str = "local all all trust\n";
 
-/// Redshift lets every user create in schema public; PostgreSQL 15 no longer does.
-const TEMPLATE_SQL: &str = "GRANT ALL ON SCHEMA public TO PUBLIC";
+/// What every database starts with: Redshift's grants and the functions that need no syntax
+/// of their own (see the file).
+const TEMPLATE_SQL: &str = include_str!("../catalog.sql");
 
 /// Bumped when the template's contents change, so a shared cache is not reused stale.
-const TEMPLATE_FORMAT: u32 = 1;
+const TEMPLATE_FORMAT: u32 = 2;
 
 /// Where the template lives: `<cache>/pg<major>-<format>`, or `<root>/template`.
 pub(super) fn template_path(root: &Path, cache: Option<&Path>, bins: &Binaries) -> PathBuf {
