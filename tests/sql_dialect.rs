@@ -125,6 +125,38 @@ async fn redshift_ddl_and_functions_run() {
     ] {
         assert_eq!(one(&sql, query).await, expected, "{query}");
     }
+    // Aggregates, TOP, MINUS and temporary tables.
+    sql.batch_execute(
+        "create table #nums (n int, name varchar(10)); insert into #nums values (1, 'a'), (2, 'b'), (3, 'c'), (4, 'b')",
+    )
+    .await
+    .unwrap();
+    for (query, expected) in [
+        ("select median(n) from #nums", "2.5"),
+        (
+            "select listagg(name, ',') within group (order by n desc) from #nums",
+            "b,c,b,a",
+        ),
+        (
+            "select listagg(distinct name, '-') within group (order by name) from #nums",
+            "a-b-c",
+        ),
+        ("select approximate count(distinct name) from #nums", "3"),
+        (
+            "select count(*) from (select top 2 n from #nums order by n) s",
+            "2",
+        ),
+        (
+            "select max(n) from (select n from #nums minus select 4) s",
+            "3",
+        ),
+        (
+            "select relpersistence::text from pg_class where relname = '#nums'",
+            "t",
+        ),
+    ] {
+        assert_eq!(one(&sql, query).await, expected, "{query}");
+    }
     // Comments and strings are left as they are.
     assert_eq!(
         one(
