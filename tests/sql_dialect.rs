@@ -81,6 +81,18 @@ async fn redshift_ddl_and_functions_run() {
     .await
     .unwrap();
     assert_eq!(one(&sql, "select max(id) from sales").await, "2");
+    // The options are kept for the catalog.
+    for (query, expected) in [
+        ("select distkey::text from pg_table_def where tablename = 'sales' and \"column\" = 'region'", "true"),
+        ("select sortkey from pg_table_def where tablename = 'sales' and \"column\" = 'region'", "2"),
+        ("select trim(encoding) from pg_table_def where tablename = 'sales' and \"column\" = 'id'", "az64"),
+        ("select count(*) from pg_table_def where tablename = 'sales'", "4"),
+        ("select diststyle from svv_table_info where \"table\" = 'sales'", "KEY(region)"),
+        ("select sortkey1 || ' ' || sortkey_num || ' ' || encoded || ' ' || tbl_rows from svv_table_info where \"table\" = 'sales'", "sold_at 2 Y 2"),
+    ] {
+        assert_eq!(one(&sql, query).await, expected, "{query}");
+    }
+
     assert_eq!(
         one(&sql, "select character_maximum_length from information_schema.columns where table_name = 'sales' and column_name = 'region'").await,
         "65535"

@@ -93,3 +93,143 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT length(s) $$;
 -- CHARINDEX(needle, haystack): the 1-based position, 0 when absent.
 CREATE FUNCTION pg_catalog.charindex(needle text, haystack text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT strpos(haystack, needle) $$;
+
+-- Redshift's table options, which the engine has no use for but the catalog shows. The
+-- dialect leaves them in a comment at the end of the CREATE TABLE, /*redshift-table:{...}*/;
+-- this trigger reads it back from the statement's text and records it against the table.
+-- Relations in pg_catalog (so they are on every search path) need this while they are made.
+SET allow_system_table_mods = on;
+CREATE TABLE pg_catalog.redshift_table_options (
+    reloid oid PRIMARY KEY,
+    diststyle text,
+    distkey text,
+    sortkey text[],
+    sortstyle text,
+    encodings jsonb
+);
+GRANT SELECT ON pg_catalog.redshift_table_options TO PUBLIC;
+
+-- Records one table's options; the only writer of redshift_table_options (as its owner).
+CREATE FUNCTION pg_catalog.redshift_store_table_options(t oid, options jsonb) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$
+    INSERT INTO pg_catalog.redshift_table_options
+    VALUES (t, options->>'diststyle', options->>'distkey',
+            ARRAY(SELECT jsonb_array_elements_text(coalesce(options->'sortkey', '[]'))),
+            options->>'sortstyle', coalesce(options->'encodings', '{}'))
+    ON CONFLICT (reloid) DO UPDATE SET diststyle = excluded.diststyle,
+        distkey = excluded.distkey, sortkey = excluded.sortkey,
+        sortstyle = excluded.sortstyle, encodings = excluded.encodings
+$$;
+
+-- Runs as the caller, so that the table's name resolves on the caller's search path.
+CREATE FUNCTION pg_catalog.redshift_record_table_options() RETURNS event_trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    query text := pg_catalog.current_query();
+    marker text;
+    options jsonb;
+    created record;
+BEGIN
+    IF pg_catalog.strpos(query, '/*redshift-table:') = 0 THEN
+        RETURN;
+    END IF;
+    FOR marker IN SELECT (pg_catalog.regexp_matches(query, '/\*redshift-table:(\{.*?\})\*/', 'g'))[1] LOOP
+        options := pg_catalog.replace(marker, '*\/', '*/')::jsonb;
+        FOR created IN SELECT objid FROM pg_catalog.pg_event_trigger_ddl_commands()
+                       WHERE object_type = 'table' LOOP
+            IF created.objid = pg_catalog.to_regclass(options->>'table') THEN
+                PERFORM pg_catalog.redshift_store_table_options(created.objid, options);
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$$;
+CREATE EVENT TRIGGER redshift_table_options ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO')
+    EXECUTE FUNCTION pg_catalog.redshift_record_table_options();
+
+CREATE FUNCTION pg_catalog.redshift_forget_table_options() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    DELETE FROM pg_catalog.redshift_table_options
+    WHERE reloid IN (SELECT objid FROM pg_event_trigger_dropped_objects() WHERE object_type = 'table');
+END
+$$;
+CREATE EVENT TRIGGER redshift_forget_table_options ON sql_drop
+    EXECUTE FUNCTION pg_catalog.redshift_forget_table_options();
+
+-- PG_TABLE_DEF: the columns of the tables visible on the search path, with their Redshift
+-- options (sortkey: the column's place in the sort key, negative when interleaved).
+CREATE VIEW pg_catalog.pg_table_def AS
+SELECT n.nspname AS schemaname,
+       c.relname AS tablename,
+       a.attname AS "column",
+       format_type(a.atttypid, a.atttypmod) AS type,
+       coalesce(o.encodings->>a.attname::text, 'none')::character(32) AS encoding,
+       coalesce(o.distkey = a.attname::text, false) AS distkey,
+       (coalesce(array_position(o.sortkey, a.attname::text), 0)
+         * CASE WHEN o.sortstyle = 'INTERLEAVED' THEN -1 ELSE 1 END)::integer AS sortkey,
+       a.attnotnull AS notnull
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_catalog.redshift_table_options o ON o.reloid = c.oid
+WHERE c.relkind IN ('r', 'p') AND pg_table_is_visible(c.oid)
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema');
+GRANT SELECT ON pg_catalog.pg_table_def TO PUBLIC;
+
+-- The rows of a table, for SVV_TABLE_INFO.
+CREATE FUNCTION pg_catalog.redshift_table_rows(t oid) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+DECLARE n bigint;
+BEGIN
+    EXECUTE format('SELECT count(*) FROM %s', t::regclass) INTO n;
+    RETURN n;
+EXCEPTION WHEN insufficient_privilege THEN
+    RETURN NULL;
+END
+$$;
+
+-- SVV_TABLE_INFO: a row per user table that holds rows (Redshift shows no empty tables).
+CREATE VIEW pg_catalog.svv_table_info AS
+SELECT * FROM (
+  SELECT current_database()::text AS database,
+         n.nspname::text AS schema,
+         c.oid::integer AS table_id,
+         c.relname::text AS "table",
+         CASE WHEN o.encodings IS NOT NULL AND o.encodings <> '{}' THEN 'Y' ELSE 'N' END::text AS encoded,
+         CASE
+           WHEN o.diststyle = 'KEY' THEN 'KEY(' || o.distkey || ')'
+           WHEN o.diststyle IN ('EVEN', 'ALL') THEN o.diststyle
+           ELSE 'AUTO(ALL)'
+         END::text AS diststyle,
+         CASE
+           WHEN o.sortkey IS NOT NULL AND cardinality(o.sortkey) > 0 THEN
+             CASE WHEN o.sortstyle = 'INTERLEAVED' THEN 'INTERLEAVED(' || o.sortkey[1] || ')' ELSE o.sortkey[1] END
+           ELSE 'AUTO(SORTKEY)'
+         END::text AS sortkey1,
+         (SELECT max(a.atttypmod - 4) FROM pg_attribute a
+           WHERE a.attrelid = c.oid AND a.atttypid = 'varchar'::regtype AND a.attnum > 0)::integer AS max_varchar,
+         coalesce(o.encodings->>o.sortkey[1], 'none')::text AS sortkey1_enc,
+         coalesce(cardinality(o.sortkey), 0)::integer AS sortkey_num,
+         greatest(1, pg_total_relation_size(c.oid) / 1048576)::bigint AS size,
+         0.0::numeric(10,4) AS pct_used,
+         0.0::numeric(10,4) AS empty,
+         0.0::numeric(5,2) AS unsorted,
+         0.0::numeric(5,2) AS stats_off,
+         pg_catalog.redshift_table_rows(c.oid)::numeric(38,0) AS tbl_rows,
+         NULL::numeric(19,2) AS skew_sortkey1,
+         NULL::numeric(19,2) AS skew_rows,
+         pg_catalog.redshift_table_rows(c.oid)::numeric(38,0) AS estimated_visible_rows,
+         NULL::text AS risk_event,
+         NULL::numeric(12,2) AS vacuum_sort_benefit,
+         NULL::timestamp AS create_time
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_catalog.redshift_table_options o ON o.reloid = c.oid
+  WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname NOT LIKE 'pg_toast%'
+) tables
+WHERE tbl_rows > 0;
+GRANT SELECT ON pg_catalog.svv_table_info TO PUBLIC;
+RESET allow_system_table_mods;

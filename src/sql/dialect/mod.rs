@@ -20,6 +20,7 @@
 //! installed in every database instead (`sql/catalog.sql`).
 
 mod lex;
+mod options;
 
 use bytes::{BufMut, BytesMut};
 use lex::{Kind, Token};
@@ -203,6 +204,14 @@ impl Statement<'_> {
             edits.push(edit);
             return;
         }
+        if let Some(options) = self.table_options() {
+            let end = self.tokens[self.tokens.len() - 1].end;
+            edits.push(Edit {
+                start: end,
+                end,
+                text: format!(" {}", options.marker()),
+            });
+        }
         let mut i = 0;
         while i < self.tokens.len() {
             if let Some(top) = self.top(i) {
@@ -275,9 +284,20 @@ impl Statement<'_> {
         Some([self.remove(i, i + 1), limit])
     }
 
+    /// Whether the statement is a CREATE TABLE: only there are Redshift's table options
+    /// words of their own (elsewhere `distkey` may be a column, of PG_TABLE_DEF say).
+    fn creates_table(&self) -> bool {
+        self.is_word(0, "create")
+            && (1..6).any(|i| self.is_word(i, "table"))
+            && !(1..6).any(|i| self.is_any_word(i, &["index", "view", "function", "procedure"]))
+    }
+
     /// The rule that matches at token `i`, if any, and where to look next.
     fn at(&self, i: usize) -> (Option<Edit>, usize) {
         let after = |end: usize| end + 1;
+        if !self.creates_table() {
+            return self.expression_rule(i);
+        }
         if self.is_word(i, "diststyle") && self.is_any_word(i + 1, &["auto", "even", "key", "all"])
         {
             return (Some(self.remove(i, i + 1)), after(i + 1));
@@ -302,6 +322,12 @@ impl Statement<'_> {
         if self.is_word(i, "backup") && self.is_any_word(i + 1, &["yes", "no"]) {
             return (Some(self.remove(i, i + 1)), after(i + 1));
         }
+        self.expression_rule(i)
+    }
+
+    /// The rules that hold in any statement: column types, functions and operators.
+    fn expression_rule(&self, i: usize) -> (Option<Edit>, usize) {
+        let after = |end: usize| end + 1;
         if self.is_word(i, "identity") && self.is(i + 1, "(") {
             if let Some(edit) = self.identity(i) {
                 return edit;
@@ -507,9 +533,22 @@ mod tests {
         translate(sql).into_owned()
     }
 
+    /// The translation without the options marker a CREATE TABLE carries (see `options`).
+    fn without_marker(sql: &str) -> String {
+        let out = t(sql);
+        match out.find(" /*redshift-table:") {
+            Some(at) => {
+                let end = out[at..].find("*/").map_or(out.len(), |e| at + e + 2);
+                format!("{}{}", &out[..at], &out[end..])
+            }
+            None => out,
+        }
+    }
+
     #[test]
     fn plain_sql_passes_through_without_a_copy() {
         for sql in [
+            "select distkey, sortkey, encoding from pg_table_def where tablename = 't'",
             "select * from t where id = $1",
             "select 'distkey(x)' as a, \"sortkey\" from t -- encode zstd",
             "select encode(data, 'base64'), max(x) from t",
@@ -522,20 +561,27 @@ mod tests {
 
     #[test]
     fn table_options_are_dropped() {
+        let marked = t("create table t (a int) diststyle even");
+        assert!(
+            marked.ends_with(r#" /*redshift-table:{"table":"t","diststyle":"EVEN"}*/"#),
+            "{marked}"
+        );
         assert_eq!(
-            t("create table t (id int encode az64 distkey sortkey, name varchar(max) encode zstd) diststyle key distkey(id) compound sortkey(id, name) backup no"),
+            without_marker("create table t (id int encode az64 distkey sortkey, name varchar(max) encode zstd) diststyle key distkey(id) compound sortkey(id, name) backup no"),
             "create table t (id int, name varchar(65535))"
         );
         assert_eq!(
-            t("CREATE TABLE t (a int) DISTSTYLE EVEN INTERLEAVED SORTKEY (a) ENCODE AUTO"),
+            without_marker(
+                "CREATE TABLE t (a int) DISTSTYLE EVEN INTERLEAVED SORTKEY (a) ENCODE AUTO"
+            ),
             "CREATE TABLE t (a int)"
         );
         assert_eq!(
-            t("create table t (a int) sortkey auto;"),
+            without_marker("create table t (a int) sortkey auto;"),
             "create table t (a int);"
         );
         assert_eq!(
-            t("create table t diststyle all as select 1 as a"),
+            without_marker("create table t diststyle all as select 1 as a"),
             "create table t as select 1 as a"
         );
     }

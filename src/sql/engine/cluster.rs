@@ -36,13 +36,20 @@ const HBA: &str = "local all all trust\n";
 /// of their own (see the file).
 const TEMPLATE_SQL: &str = include_str!("../catalog.sql");
 
-/// Bumped when the template's contents change, so a shared cache is not reused stale.
-const TEMPLATE_FORMAT: u32 = 2;
+/// What the template is made of, as a number: a shared cache holds one template per
+/// contents, so a change to the settings or the catalog is never served stale.
+fn template_format() -> u32 {
+    let mut hasher = crc32fast::Hasher::new();
+    for part in [SETTINGS, HBA, TEMPLATE_SQL] {
+        hasher.update(part.as_bytes());
+    }
+    hasher.finalize()
+}
 
 /// Where the template lives: `<cache>/pg<major>-<format>`, or `<root>/template`.
 pub(super) fn template_path(root: &Path, cache: Option<&Path>, bins: &Binaries) -> PathBuf {
     match cache {
-        Some(cache) => cache.join(format!("pg{}-{TEMPLATE_FORMAT}", bins.major)),
+        Some(cache) => cache.join(format!("pg{}-{:08x}", bins.major, template_format())),
         None => root.join("template"),
     }
 }
