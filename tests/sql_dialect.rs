@@ -169,6 +169,15 @@ async fn redshift_ddl_and_functions_run() {
     ] {
         assert_eq!(one(&sql, query).await, expected, "{query}");
     }
+    // Redshift's own settings: SET, SHOW and RESET, with Redshift's defaults.
+    assert_eq!(one(&sql, "show enable_result_cache_for_session").await, "on");
+    sql.batch_execute("set query_group to 'etl'; set enable_result_cache_for_session to off")
+        .await
+        .unwrap();
+    assert_eq!(one(&sql, "show query_group").await, "etl");
+    assert_eq!(one(&sql, "show enable_result_cache_for_session").await, "off");
+    sql.batch_execute("reset query_group").await.unwrap();
+    assert_eq!(one(&sql, "show query_group").await, "default");
     // Comments and strings are left as they are.
     assert_eq!(
         one(

@@ -26,6 +26,40 @@ use bytes::{BufMut, BytesMut};
 use lex::{Kind, Token};
 use std::borrow::Cow;
 
+/// Redshift's session settings PostgreSQL has none of, with Redshift's defaults. The engine
+/// keeps them as custom settings named `redshift.<name>` (its template's configuration sets
+/// the defaults); SET, RESET and SHOW of them are rewritten to those names.
+pub const REDSHIFT_SETTINGS: &[(&str, &str)] = &[
+    ("analyze_threshold_percent", "10"),
+    ("default_geometry_encoding", "2"),
+    ("describe_field_name_in_uppercase", "off"),
+    ("downcase_delimited_identifier", "on"),
+    ("enable_case_sensitive_identifier", "off"),
+    ("enable_case_sensitive_super_attribute", "off"),
+    ("enable_numeric_rounding", "on"),
+    ("enable_result_cache_for_session", "on"),
+    ("enable_vacuum_boost", "false"),
+    ("error_on_nondeterministic_update", "false"),
+    ("json_parse_dedup_attributes", "off"),
+    ("json_parse_truncate_strings", "off"),
+    ("mv_enable_aqmv_for_session", "on"),
+    ("navigate_super_null_on_error", "on"),
+    ("parse_super_null_on_error", "off"),
+    ("query_group", "default"),
+    ("spectrum_query_maxerror", "0"),
+    ("use_fips_ssl", "false"),
+    ("wlm_query_slot_count", "1"),
+];
+
+/// The setting named at token `i`, if it is one of Redshift's own.
+fn redshift_setting(statement: &Statement, i: usize) -> Option<&'static str> {
+    let name = statement.folded(i)?;
+    REDSHIFT_SETTINGS
+        .iter()
+        .map(|(n, _)| *n)
+        .find(|n| *n == name)
+}
+
 /// Redshift SQL in, engine SQL out.
 pub fn translate(sql: &str) -> Cow<'_, str> {
     let significant: Vec<Token> = lex::tokens(sql)
@@ -200,7 +234,10 @@ impl Statement<'_> {
         if self.tokens.is_empty() {
             return;
         }
-        if let Some(edit) = self.alter_redshift_option() {
+        if let Some(edit) = self
+            .alter_redshift_option()
+            .or_else(|| self.redshift_setting_statement())
+        {
             edits.push(edit);
             return;
         }
@@ -225,6 +262,25 @@ impl Statement<'_> {
             }
             i = next.max(i + 1);
         }
+    }
+
+    /// `SET [SESSION|LOCAL] name ...`, `RESET name` and `SHOW name` of a Redshift setting.
+    fn redshift_setting_statement(&self) -> Option<Edit> {
+        if self.is_word(0, "show") && self.tokens.len() == 2 {
+            let name = redshift_setting(self, 1)?;
+            return Some(self.replace(
+                0,
+                1,
+                format!("SELECT pg_catalog.current_setting('redshift.{name}') AS {name}"),
+            ));
+        }
+        let at = match () {
+            _ if self.is_word(0, "set") && self.is_any_word(1, &["session", "local"]) => 2,
+            _ if self.is_word(0, "set") || self.is_word(0, "reset") => 1,
+            _ => return None,
+        };
+        let name = redshift_setting(self, at)?;
+        Some(self.replace(at, at, format!("redshift.{name}")))
     }
 
     /// `ALTER TABLE t ALTER DISTKEY|SORTKEY|DISTSTYLE|ENCODE ...`: the engine has no such
@@ -645,6 +701,21 @@ mod tests {
             t("select date_part(dow, d), date_trunc('mon', d)"),
             "select date_part(pg_catalog.redshift_datepart('dow'), d), date_trunc(pg_catalog.redshift_datepart('mon'), d)"
         );
+    }
+
+    #[test]
+    fn redshift_settings_are_the_engines_custom_ones() {
+        assert_eq!(
+            t("set query_group to 'etl'; SET SESSION enable_result_cache_for_session = off"),
+            "set redshift.query_group to 'etl'; SET SESSION redshift.enable_result_cache_for_session = off"
+        );
+        assert_eq!(
+            t("show query_group"),
+            "SELECT pg_catalog.current_setting('redshift.query_group') AS query_group"
+        );
+        assert_eq!(t("reset query_group"), "reset redshift.query_group");
+        assert_eq!(t("set search_path to public"), "set search_path to public");
+        assert_eq!(t("show timezone"), "show timezone");
     }
 
     #[test]

@@ -57,7 +57,7 @@ const CONSTRAINTS: &[&str] = &[
 
 impl Statement<'_> {
     /// A name as the engine folds it: unquoted lowercased, quoted as written.
-    fn folded(&self, i: usize) -> Option<String> {
+    pub(super) fn folded(&self, i: usize) -> Option<String> {
         let token = self.tokens.get(i)?;
         let text = self.text(i);
         match token.kind {

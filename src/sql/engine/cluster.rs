@@ -28,6 +28,15 @@ log_min_messages = warning
 timezone = 'UTC'
 ";
 
+/// Redshift's own session settings, with their defaults, as the engine's custom settings
+/// (`redshift.<name>`), so that SET, SHOW and RESET of them work (see `sql::dialect`).
+fn redshift_settings() -> String {
+    crate::sql::dialect::REDSHIFT_SETTINGS
+        .iter()
+        .map(|(name, default)| format!("redshift.{name} = '{default}'\n"))
+        .collect()
+}
+
 /// Only local connections, trusted: the socket directory is private to the engine user,
 /// and the front does its own authentication.
 const HBA: &str = "local all all trust\n";
@@ -40,7 +49,7 @@ const TEMPLATE_SQL: &str = include_str!("../catalog.sql");
 /// contents, so a change to the settings or the catalog is never served stale.
 fn template_format() -> u32 {
     let mut hasher = crc32fast::Hasher::new();
-    for part in [SETTINGS, HBA, TEMPLATE_SQL] {
+    for part in [SETTINGS, &redshift_settings(), HBA, TEMPLATE_SQL] {
         hasher.update(part.as_bytes());
     }
     hasher.finalize()
@@ -156,7 +165,10 @@ async fn build(bins: &Binaries, user: Option<&EngineUser>, dir: &Path) -> Result
             std::fs::OpenOptions::new()
                 .append(true)
                 .open(&conf)
-                .and_then(|mut f| f.write_all(SETTINGS.as_bytes()))
+                .and_then(|mut f| {
+                    f.write_all(SETTINGS.as_bytes())?;
+                    f.write_all(redshift_settings().as_bytes())
+                })
                 .map_err(io_error(format!("write {}", conf.display())))?;
             // Writing over an existing file keeps its owner, the engine user.
             let hba = dir.join("pg_hba.conf");
