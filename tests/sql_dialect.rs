@@ -169,13 +169,43 @@ async fn redshift_ddl_and_functions_run() {
     ] {
         assert_eq!(one(&sql, query).await, expected, "{query}");
     }
+    // More functions (examples of the SQL reference's pages for each).
+    for (query, expected) in [
+        ("select decode(2, 1, 'one', 2, 'two', 'other')", "two"),
+        ("select decode(null, null, 'was null', 'not')", "was null"),
+        ("select convert(integer, '42') + 1", "43"),
+        ("select replicate('ab', 3)", "ababab"),
+        ("select trunc(timestamp '2011-07-21 10:32:38')", "2011-07-21"),
+        ("select last_day('2004-02-05')", "2004-02-29"),
+        ("select next_day('2014-08-20', 'Tuesday')", "2014-08-26"),
+        ("select next_day('2014-08-20', 'We')", "2014-08-27"),
+        ("select months_between('1969-03-18', '1969-01-18')", "2"),
+        ("select convert_timezone('UTC', 'America/New_York', '2008-03-05 12:25:29')", "2008-03-05 07:25:29"),
+        ("select strtol('0xf', 16)", "15"),
+        ("select strtol('abcd1234', 16)", "2882343476"),
+        ("select strtol('1111', 2)", "15"),
+        ("select sha2('Amazon Redshift', 256)", "15013dc10bc5b293f1f66ea28d818387f191cafeb26f89639fae0b4acf9c8772"),
+        ("select json_extract_path_text('{\"f2\":{\"f3\":1},\"f4\":{\"f5\":99,\"f6\":\"star\"}}', 'f4', 'f6')", "star"),
+        ("select json_extract_array_element_text('[111,112,113]', 2)", "113"),
+        ("select json_array_length('[11,12,13,{\"f1\":21,\"f2\":[25,26]},14]')", "5"),
+        ("select is_valid_json('{\"a\":2}')::text || is_valid_json('{\"a\":2')::text", "truefalse"),
+        ("select is_valid_json_array('[]')", "t"),
+    ] {
+        assert_eq!(one(&sql, query).await, expected, "{query}");
+    }
     // Redshift's own settings: SET, SHOW and RESET, with Redshift's defaults.
-    assert_eq!(one(&sql, "show enable_result_cache_for_session").await, "on");
+    assert_eq!(
+        one(&sql, "show enable_result_cache_for_session").await,
+        "on"
+    );
     sql.batch_execute("set query_group to 'etl'; set enable_result_cache_for_session to off")
         .await
         .unwrap();
     assert_eq!(one(&sql, "show query_group").await, "etl");
-    assert_eq!(one(&sql, "show enable_result_cache_for_session").await, "off");
+    assert_eq!(
+        one(&sql, "show enable_result_cache_for_session").await,
+        "off"
+    );
     sql.batch_execute("reset query_group").await.unwrap();
     assert_eq!(one(&sql, "show query_group").await, "default");
     // Comments and strings are left as they are.

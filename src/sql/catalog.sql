@@ -233,3 +233,117 @@ SELECT * FROM (
 WHERE tbl_rows > 0;
 GRANT SELECT ON pg_catalog.svv_table_info TO PUBLIC;
 RESET allow_system_table_mods;
+
+-- More of Redshift's functions with no syntax of their own.
+CREATE FUNCTION pg_catalog.replicate(s text, n integer) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT repeat(s, n) $$;
+
+-- TRUNC(timestamp): its date.
+CREATE FUNCTION pg_catalog.trunc(t timestamp) RETURNS date
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t::date $$;
+
+-- LAST_DAY(d): the last day of d's month.
+CREATE FUNCTION pg_catalog.last_day(t timestamp) RETURNS date
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT (date_trunc('month', t) + interval '1 month' - interval '1 day')::date $$;
+
+-- NEXT_DAY(d, day): the first date after d that falls on day (a name, or its first letters).
+CREATE FUNCTION pg_catalog.next_day(t timestamp, day text) RETURNS date
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    names text[] := ARRAY['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+    wanted integer;
+BEGIN
+    FOR i IN 1..7 LOOP
+        IF length(btrim(day)) >= 2 AND names[i] LIKE lower(btrim(day)) || '%' THEN
+            wanted := i - 1;
+        END IF;
+    END LOOP;
+    IF wanted IS NULL THEN
+        RAISE EXCEPTION 'Invalid day name: %', day USING ERRCODE = '22023';
+    END IF;
+    RETURN t::date + (((wanted - extract(dow FROM t)::integer + 6) % 7) + 1);
+END
+$$;
+
+-- MONTHS_BETWEEN(a, b): whole months when both dates fall on the same day of the month or
+-- both on their months' last days; else with the rest of the days over 31.
+CREATE FUNCTION pg_catalog.months_between(a timestamp, b timestamp) RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN extract(day FROM a) = extract(day FROM b)
+      OR (a::date = pg_catalog.last_day(a) AND b::date = pg_catalog.last_day(b))
+    THEN ((extract(year FROM a) - extract(year FROM b)) * 12 + extract(month FROM a) - extract(month FROM b))::float8
+    ELSE ((extract(year FROM a) - extract(year FROM b)) * 12 + extract(month FROM a) - extract(month FROM b)
+          + (extract(day FROM a) - extract(day FROM b)) / 31.0)::float8
+  END $$;
+
+-- CONVERT_TIMEZONE([source,] target, t): t read in source (UTC when not given), shown in target.
+CREATE FUNCTION pg_catalog.convert_timezone(source text, target text, t timestamp) RETURNS timestamp
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT (t AT TIME ZONE source) AT TIME ZONE target $$;
+CREATE FUNCTION pg_catalog.convert_timezone(target text, t timestamp) RETURNS timestamp
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT (t AT TIME ZONE 'UTC') AT TIME ZONE target $$;
+
+-- STRTOL(s, base): s read as an integer in base 2 to 36.
+CREATE FUNCTION pg_catalog.strtol(s text, base integer) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    digits text := '0123456789abcdefghijklmnopqrstuvwxyz';
+    value bigint := 0;
+    digit integer;
+    body text := lower(btrim(s));
+    negative boolean := false;
+BEGIN
+    IF base < 2 OR base > 36 THEN
+        RAISE EXCEPTION 'Base must be between 2 and 36' USING ERRCODE = '22023';
+    END IF;
+    IF left(body, 1) IN ('-', '+') THEN
+        negative := left(body, 1) = '-';
+        body := substr(body, 2);
+    END IF;
+    IF base = 16 AND left(body, 2) = '0x' THEN
+        body := substr(body, 3);
+    END IF;
+    FOR i IN 1..length(body) LOOP
+        digit := strpos(digits, substr(body, i, 1)) - 1;
+        IF digit < 0 OR digit >= base THEN
+            RAISE EXCEPTION 'Invalid digit % for base %', substr(body, i, 1), base USING ERRCODE = '22P02';
+        END IF;
+        value := value * base + digit;
+    END LOOP;
+    RETURN CASE WHEN negative THEN -value ELSE value END;
+END
+$$;
+
+-- SHA2(s, bits): the hex SHA-2 digest of s, bits 224, 256, 384 or 512 (0 is 256).
+CREATE FUNCTION pg_catalog.sha2(s text, bits integer) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT encode(CASE bits
+    WHEN 224 THEN sha224(convert_to(s, 'UTF8'))
+    WHEN 384 THEN sha384(convert_to(s, 'UTF8'))
+    WHEN 512 THEN sha512(convert_to(s, 'UTF8'))
+    ELSE sha256(convert_to(s, 'UTF8')) END, 'hex') $$;
+
+-- JSON functions over text, as Redshift keeps JSON in VARCHAR columns.
+CREATE FUNCTION pg_catalog.json_extract_path_text(j text, VARIADIC path text[]) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT json_extract_path_text(j::json, VARIADIC path) $$;
+CREATE FUNCTION pg_catalog.json_extract_array_element_text(j text, pos integer) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::json ->> pos $$;
+CREATE FUNCTION pg_catalog.json_array_length(j text) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT json_array_length(j::json) $$;
+CREATE FUNCTION pg_catalog.is_valid_json(j text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN j IS NOT NULL AND json_typeof(j::json) = 'object';
+EXCEPTION WHEN others THEN
+    RETURN false;
+END
+$$;
+CREATE FUNCTION pg_catalog.is_valid_json_array(j text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN j IS NOT NULL AND json_typeof(j::json) = 'array';
+EXCEPTION WHEN others THEN
+    RETURN false;
+END
+$$;
