@@ -193,6 +193,32 @@ async fn redshift_ddl_and_functions_run() {
     ] {
         assert_eq!(one(&sql, query).await, expected, "{query}");
     }
+    // SHOW of the catalog, and the SVV views behind it.
+    sql.batch_execute("create schema mart; create table mart.orders (id int, note varchar(20))")
+        .await
+        .unwrap();
+    for (query, expected) in [
+        ("show databases", "dev"),
+        ("show schemas from database dev like 'ma%'", "dev"),
+        ("select count(*) from svv_all_schemas where schema_name in ('mart', 'public')", "2"),
+        ("show tables from schema dev.mart", "dev"),
+        ("select table_name from svv_tables where table_schema = 'mart'", "orders"),
+        ("select string_agg(column_name, ',' order by ordinal_position) from svv_columns where table_name = 'orders'", "id,note"),
+    ] {
+        assert_eq!(one(&sql, query).await, expected, "{query}");
+    }
+    let columns = sql
+        .simple_query("show columns from table dev.mart.orders")
+        .await
+        .unwrap();
+    let names: Vec<String> = columns
+        .iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(row) => row.get("column_name").map(str::to_string),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names, ["id", "note"]);
     // Redshift's own settings: SET, SHOW and RESET, with Redshift's defaults.
     assert_eq!(
         one(&sql, "show enable_result_cache_for_session").await,

@@ -232,6 +232,62 @@ SELECT * FROM (
 ) tables
 WHERE tbl_rows > 0;
 GRANT SELECT ON pg_catalog.svv_table_info TO PUBLIC;
+-- SVV_ALL_SCHEMAS, SVV_ALL_TABLES, SVV_ALL_COLUMNS (and SVV_TABLES, SVV_COLUMNS): the
+-- database's schemas, tables and columns as Redshift's views name them; SHOW DATABASES,
+-- SHOW SCHEMAS, SHOW TABLES and SHOW COLUMNS read them (see sql::dialect).
+CREATE VIEW pg_catalog.svv_all_schemas AS
+SELECT current_database()::varchar(128) AS database_name,
+       n.nspname::varchar(128) AS schema_name,
+       pg_get_userbyid(n.nspowner)::varchar(128) AS schema_owner,
+       'local'::varchar(128) AS schema_type,
+       array_to_string(n.nspacl, ',')::varchar(128) AS schema_acl,
+       NULL::varchar(128) AS source_database,
+       NULL::varchar(128) AS schema_option
+FROM pg_namespace n
+WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema';
+
+CREATE VIEW pg_catalog.svv_all_tables AS
+SELECT current_database()::varchar(128) AS database_name,
+       n.nspname::varchar(128) AS schema_name,
+       c.relname::varchar(128) AS table_name,
+       CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'VIEW' ELSE 'TABLE' END::varchar(128) AS table_type,
+       array_to_string(c.relacl, ',')::varchar(128) AS table_acl,
+       obj_description(c.oid, 'pg_class')::varchar(128) AS remarks
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v', 'm')
+  AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema';
+
+CREATE VIEW pg_catalog.svv_all_columns AS
+SELECT current_database()::varchar(128) AS database_name,
+       c.table_schema::varchar(128) AS schema_name,
+       c.table_name::varchar(128) AS table_name,
+       c.column_name::varchar(128) AS column_name,
+       c.ordinal_position::integer AS ordinal_position,
+       c.column_default::varchar(4000) AS column_default,
+       c.is_nullable::varchar(3) AS is_nullable,
+       c.data_type::varchar(128) AS data_type,
+       c.character_maximum_length::integer AS character_maximum_length,
+       c.numeric_precision::integer AS numeric_precision,
+       c.numeric_scale::integer AS numeric_scale,
+       NULL::varchar(128) AS remarks
+FROM information_schema.columns c
+WHERE c.table_schema NOT LIKE 'pg\_%' AND c.table_schema <> 'information_schema';
+
+CREATE VIEW pg_catalog.svv_tables AS
+SELECT current_database()::varchar(128) AS table_catalog, schema_name AS table_schema,
+       table_name, table_type, remarks
+FROM pg_catalog.svv_all_tables;
+
+CREATE VIEW pg_catalog.svv_columns AS
+SELECT database_name AS table_catalog, schema_name AS table_schema, table_name, column_name,
+       ordinal_position, column_default, is_nullable, data_type, character_maximum_length,
+       numeric_precision, numeric_scale, remarks
+FROM pg_catalog.svv_all_columns;
+
+GRANT SELECT ON pg_catalog.svv_all_schemas, pg_catalog.svv_all_tables, pg_catalog.svv_all_columns,
+    pg_catalog.svv_tables, pg_catalog.svv_columns TO PUBLIC;
+
 RESET allow_system_table_mods;
 
 -- More of Redshift's functions with no syntax of their own.

@@ -237,6 +237,7 @@ impl Statement<'_> {
         }
         if let Some(edit) = self
             .alter_redshift_option()
+            .or_else(|| self.show_catalog())
             .or_else(|| self.redshift_setting_statement())
         {
             edits.push(edit);
@@ -263,6 +264,108 @@ impl Statement<'_> {
             }
             i = next.max(i + 1);
         }
+    }
+
+    /// The dotted name of `parts` parts starting at token `at`, folded; and the token after it.
+    fn dotted(&self, at: usize, parts: usize) -> Option<(Vec<String>, usize)> {
+        let mut names = Vec::with_capacity(parts);
+        for part in 0..parts {
+            let i = at + 2 * part;
+            if part > 0 && !self.is(i - 1, ".") {
+                return None;
+            }
+            names.push(self.folded(i)?);
+        }
+        Some((names, at + 2 * (parts - 1)))
+    }
+
+    /// Redshift's `SHOW DATABASES`, `SHOW SCHEMAS FROM DATABASE d`, `SHOW TABLES FROM SCHEMA
+    /// d.s` and `SHOW COLUMNS FROM TABLE d.s.t`, each with an optional `LIKE 'pattern'` and
+    /// `LIMIT n`, as queries of the catalog views they show.
+    fn show_catalog(&self) -> Option<Edit> {
+        if !self.is_word(0, "show") {
+            return None;
+        }
+        let literal = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        let (query, filtered, order, mut next) = if self.is_word(1, "databases") {
+            (
+                "SELECT datname::varchar(128) AS database_name,                  pg_catalog.pg_get_userbyid(datdba)::varchar(128) AS database_owner,                  'local'::varchar(128) AS database_type,                  pg_catalog.array_to_string(datacl, ',')::varchar(128) AS database_acl,                  NULL::varchar(128) AS parameters,                  'Snapshot Isolation'::varchar(128) AS database_isolation_level                  FROM pg_catalog.pg_database WHERE NOT datistemplate"
+                    .to_string(),
+                "datname",
+                "database_name",
+                2,
+            )
+        } else {
+            let (kind, parts, view, filtered, order, keys) = if self.is_word(1, "schemas") {
+                (
+                    "database",
+                    1,
+                    "svv_all_schemas",
+                    "schema_name",
+                    "schema_name",
+                    &["database_name"][..],
+                )
+            } else if self.is_word(1, "tables") {
+                (
+                    "schema",
+                    2,
+                    "svv_all_tables",
+                    "table_name",
+                    "table_name",
+                    &["database_name", "schema_name"][..],
+                )
+            } else if self.is_word(1, "columns") {
+                (
+                    "table",
+                    3,
+                    "svv_all_columns",
+                    "column_name",
+                    "ordinal_position",
+                    &["database_name", "schema_name", "table_name"][..],
+                )
+            } else {
+                return None;
+            };
+            if !(self.is_word(2, "from") && self.is_word(3, kind)) {
+                return None;
+            }
+            let (names, last) = self.dotted(4, parts)?;
+            let conditions: Vec<String> = keys
+                .iter()
+                .zip(&names)
+                .map(|(key, name)| format!("{key} = {}", literal(name)))
+                .collect();
+            (
+                format!(
+                    "SELECT * FROM pg_catalog.{view} WHERE {}",
+                    conditions.join(" AND ")
+                ),
+                filtered,
+                order,
+                last + 1,
+            )
+        };
+        let mut query = query;
+        if self.is_word(next, "like")
+            && self
+                .tokens
+                .get(next + 1)
+                .is_some_and(|t| t.kind == Kind::String)
+        {
+            query.push_str(&format!(" AND {filtered} LIKE {}", self.text(next + 1)));
+            next += 2;
+        }
+        query.push_str(&format!(" ORDER BY {order}"));
+        if self.is_word(next, "limit")
+            && self
+                .tokens
+                .get(next + 1)
+                .is_some_and(|t| t.kind == Kind::Number)
+        {
+            query.push_str(&format!(" LIMIT {}", self.text(next + 1)));
+            next += 2;
+        }
+        (next == self.tokens.len()).then(|| self.replace(0, self.tokens.len() - 1, query))
     }
 
     /// `SET [SESSION|LOCAL] name ...`, `RESET name` and `SHOW name` of a Redshift setting.
@@ -761,6 +864,20 @@ mod tests {
         assert_eq!(t("reset query_group"), "reset redshift.query_group");
         assert_eq!(t("set search_path to public"), "set search_path to public");
         assert_eq!(t("show timezone"), "show timezone");
+    }
+
+    #[test]
+    fn show_of_the_catalog() {
+        assert_eq!(
+            t("SHOW TABLES FROM SCHEMA dev.public LIKE 'o%' LIMIT 5"),
+            "SELECT * FROM pg_catalog.svv_all_tables WHERE database_name = 'dev' AND schema_name = 'public' AND table_name LIKE 'o%' ORDER BY table_name LIMIT 5"
+        );
+        assert_eq!(
+            t("show columns from table dev.\"Sales\".orders"),
+            "SELECT * FROM pg_catalog.svv_all_columns WHERE database_name = 'dev' AND schema_name = 'Sales' AND table_name = 'orders' ORDER BY ordinal_position"
+        );
+        assert!(t("show databases").contains("FROM pg_catalog.pg_database"));
+        assert_eq!(t("show tables"), "show tables");
     }
 
     #[test]
