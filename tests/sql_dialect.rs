@@ -219,6 +219,30 @@ async fn redshift_ddl_and_functions_run() {
         })
         .collect();
     assert_eq!(names, ["id", "note"]);
+    // Users with Redshift's options.
+    sql.batch_execute(
+        "create user ops password 'Abcd1234' createuser syslog access unrestricted; \
+         create user ro password disable; create group readers; alter group readers add user ro; \
+         grant select on all tables in schema mart to group readers",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        one(
+            &sql,
+            "select usesuper::text from pg_user where usename = 'ops'"
+        )
+        .await,
+        "true"
+    );
+    assert_eq!(
+        one(
+            &sql,
+            "select (rolpassword is null)::text from pg_authid where rolname = 'ro'"
+        )
+        .await,
+        "true"
+    );
     // Redshift's own settings: SET, SHOW and RESET, with Redshift's defaults.
     assert_eq!(
         one(&sql, "show enable_result_cache_for_session").await,

@@ -14,6 +14,8 @@
 //! - `SYSDATE`, `NVL(...)` (any number of arguments, as `COALESCE`), `NVL2(e, a, b)`,
 //!   `DECODE(e, search, result, ...)` and `CONVERT(type, e)`;
 //! - date parts written bare (`DATEADD(day, 1, d)`) and Redshift's abbreviations of them;
+//! - CREATE and ALTER USER with Redshift's options (CREATEUSER, PASSWORD DISABLE, SYSLOG
+//!   ACCESS, SESSION TIMEOUT);
 //! - `TOP n`, `MINUS`, `APPROXIMATE COUNT`, `MEDIAN`, `LISTAGG ... WITHIN GROUP`, and `#temp`
 //!   tables.
 //!
@@ -452,9 +454,52 @@ impl Statement<'_> {
             && !(1..6).any(|i| self.is_any_word(i, &["index", "view", "function", "procedure"]))
     }
 
+    /// Whether the statement is a CREATE USER or ALTER USER, whose options Redshift spells
+    /// in its own way.
+    fn defines_user(&self) -> bool {
+        self.is_any_word(0, &["create", "alter"]) && self.is_word(1, "user")
+    }
+
+    /// Redshift's user options: CREATEUSER (a superuser), PASSWORD DISABLE, SYSLOG ACCESS and
+    /// SESSION TIMEOUT (which the engine has no use for).
+    fn user_option(&self, i: usize) -> (Option<Edit>, usize) {
+        let after = |end: usize| end + 1;
+        if self.is_word(i, "createuser") {
+            return (Some(self.replace(i, i, "SUPERUSER")), after(i));
+        }
+        if self.is_word(i, "nocreateuser") {
+            return (Some(self.replace(i, i, "NOSUPERUSER")), after(i));
+        }
+        if self.is_word(i, "password") && self.is_word(i + 1, "disable") {
+            return (Some(self.replace(i + 1, i + 1, "NULL")), after(i + 1));
+        }
+        if self.is_word(i, "syslog")
+            && self.is_word(i + 1, "access")
+            && self.is_any_word(i + 2, &["restricted", "unrestricted"])
+        {
+            return (Some(self.remove(i, i + 2)), after(i + 2));
+        }
+        if self.is_word(i, "session") && self.is_word(i + 1, "timeout") {
+            let end = if self
+                .tokens
+                .get(i + 2)
+                .is_some_and(|t| t.kind == Kind::Number)
+            {
+                i + 2
+            } else {
+                i + 1
+            };
+            return (Some(self.remove(i, end)), after(end));
+        }
+        (None, i + 1)
+    }
+
     /// The rule that matches at token `i`, if any, and where to look next.
     fn at(&self, i: usize) -> (Option<Edit>, usize) {
         let after = |end: usize| end + 1;
+        if self.defines_user() {
+            return self.user_option(i);
+        }
         if !self.creates_table() {
             return self.expression_rule(i);
         }
@@ -878,6 +923,22 @@ mod tests {
         );
         assert!(t("show databases").contains("FROM pg_catalog.pg_database"));
         assert_eq!(t("show tables"), "show tables");
+    }
+
+    #[test]
+    fn user_options() {
+        assert_eq!(
+            t("create user bob password 'Abcd1234' createuser syslog access unrestricted session timeout 3600"),
+            "create user bob password 'Abcd1234' SUPERUSER"
+        );
+        assert_eq!(
+            t("alter user bob password disable"),
+            "alter user bob password NULL"
+        );
+        assert_eq!(
+            t("alter user bob nocreateuser"),
+            "alter user bob NOSUPERUSER"
+        );
     }
 
     #[test]
