@@ -500,7 +500,9 @@ impl Statement<'_> {
         if self.defines_user() {
             return self.user_option(i);
         }
-        if !self.creates_table() {
+        // ALTER TABLE ... ADD COLUMN c int ENCODE zstd takes a column's options too.
+        let alters_table = self.is_word(0, "alter") && self.is_word(1, "table");
+        if !(self.creates_table() || alters_table) {
             return self.expression_rule(i);
         }
         if self.is_word(i, "diststyle") && self.is_any_word(i + 1, &["auto", "even", "key", "all"])
@@ -844,6 +846,10 @@ mod tests {
         assert_eq!(
             t("alter table t alter column a type int"),
             "alter table t alter column a type int"
+        );
+        assert_eq!(
+            t("alter table t add column c varchar(max) encode lzo"),
+            "alter table t add column c varchar(65535)"
         );
     }
 
