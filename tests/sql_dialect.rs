@@ -243,6 +243,16 @@ async fn redshift_ddl_and_functions_run() {
         .await,
         "true"
     );
+    // What drivers ask of the catalog: unaliased subqueries, Spectrum's (empty) views,
+    // PG_PROC_INFO and late-binding view columns.
+    for (query, expected) in [
+        ("select count(*) from (select 1 union select 2)", "2"),
+        ("select count(*) from svv_external_schemas", "0"),
+        ("select count(*) > 0 from pg_proc_info where proname = 'dateadd'", "t"),
+        ("select count(*) from pg_get_late_binding_view_cols() cols(view_schema name, view_name name, col_name name, col_type varchar, col_num int)", "0"),
+    ] {
+        assert_eq!(one(&sql, query).await, expected, "{query}");
+    }
     // Redshift's own settings: SET, SHOW and RESET, with Redshift's defaults.
     assert_eq!(
         one(&sql, "show enable_result_cache_for_session").await,

@@ -288,6 +288,30 @@ FROM pg_catalog.svv_all_columns;
 GRANT SELECT ON pg_catalog.svv_all_schemas, pg_catalog.svv_all_tables, pg_catalog.svv_all_columns,
     pg_catalog.svv_tables, pg_catalog.svv_columns TO PUBLIC;
 
+-- Spectrum's external schemas, tables and columns: none here, but drivers ask
+-- (redshift_connector's get_tables and get_columns look in SVV_EXTERNAL_SCHEMAS first).
+CREATE VIEW pg_catalog.svv_external_schemas AS
+SELECT NULL::oid AS esoid, NULL::integer AS eskind, NULL::name AS schemaname,
+       NULL::integer AS esowner, NULL::text AS databasename, NULL::text AS esoptions
+WHERE false;
+CREATE VIEW pg_catalog.svv_external_tables AS
+SELECT NULL::varchar(128) AS redshift_database_name, NULL::varchar(128) AS schemaname,
+       NULL::varchar(128) AS tablename, NULL::text AS tabletype, NULL::varchar(128) AS location,
+       NULL::varchar(128) AS input_format, NULL::varchar(128) AS output_format,
+       NULL::varchar(128) AS serialization_lib, NULL::text AS serde_parameters,
+       NULL::integer AS compressed, NULL::text AS parameters
+WHERE false;
+CREATE VIEW pg_catalog.svv_external_columns AS
+SELECT NULL::varchar(128) AS redshift_database_name, NULL::varchar(128) AS schemaname,
+       NULL::varchar(128) AS tablename, NULL::varchar(128) AS columnname,
+       NULL::text AS external_type, NULL::integer AS columnnum, NULL::integer AS part_key,
+       NULL::text AS is_nullable
+WHERE false;
+-- PG_PROC_INFO: pg_proc with the function's oid as prooid.
+CREATE VIEW pg_catalog.pg_proc_info AS SELECT p.oid AS prooid, p.* FROM pg_catalog.pg_proc p;
+GRANT SELECT ON pg_catalog.svv_external_schemas, pg_catalog.svv_external_tables,
+    pg_catalog.svv_external_columns, pg_catalog.pg_proc_info TO PUBLIC;
+
 RESET allow_system_table_mods;
 
 -- More of Redshift's functions with no syntax of their own.
@@ -402,4 +426,12 @@ BEGIN
 EXCEPTION WHEN others THEN
     RETURN false;
 END
+$$;
+
+-- The columns of late-binding views (WITH NO SCHEMA BINDING); the caller names the columns:
+-- pg_get_late_binding_view_cols() cols(view_schema name, view_name name, col_name name,
+-- col_type varchar, col_num int). Views here are bound, so there are none.
+CREATE FUNCTION pg_catalog.pg_get_late_binding_view_cols() RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+  SELECT NULL::name, NULL::name, NULL::name, NULL::varchar, NULL::integer WHERE false
 $$;

@@ -535,6 +535,10 @@ impl Statement<'_> {
     /// The rules that hold in any statement: column types, functions and operators.
     fn expression_rule(&self, i: usize) -> (Option<Edit>, usize) {
         let after = |end: usize| end + 1;
+        if let Some(edit) = self.unaliased_subquery(i) {
+            // Only the alias is added: the rules still look inside the subquery.
+            return (Some(edit), i + 1);
+        }
         if self.is_word(i, "identity") && self.is(i + 1, "(") {
             if let Some(edit) = self.identity(i) {
                 return edit;
@@ -702,6 +706,54 @@ impl Statement<'_> {
             text
         };
         Some((Some(self.replace(i, close, text)), close + 1))
+    }
+
+    /// `FROM (SELECT ...)` with no alias, which Redshift allows and PostgreSQL 15 does not:
+    /// the subquery is given one.
+    fn unaliased_subquery(&self, open: usize) -> Option<Edit> {
+        const AFTER_A_TABLE: &[&str] = &[
+            "where",
+            "group",
+            "order",
+            "limit",
+            "having",
+            "union",
+            "except",
+            "intersect",
+            "minus",
+            "join",
+            "left",
+            "right",
+            "inner",
+            "full",
+            "cross",
+            "natural",
+            "window",
+            "offset",
+            "fetch",
+            "for",
+            "on",
+            "using",
+            "qualify",
+        ];
+        if !(open > 0 && self.is_any_word(open - 1, &["from", "join"]) && self.is(open, "(")) {
+            return None;
+        }
+        if !(self.is_word(open + 1, "select") || self.is_word(open + 1, "with")) {
+            return None;
+        }
+        let close = self.closing(open)?;
+        let aliased = match self.tokens.get(close + 1) {
+            None => false,
+            Some(t) if t.kind == Kind::Word => !self.is_any_word(close + 1, AFTER_A_TABLE),
+            Some(t) => t.kind == Kind::QuotedName,
+        };
+        let end = self.tokens[close].end;
+        (!aliased).then(|| Edit {
+            start: end,
+            end,
+            text: " AS derived".to_string(),
+        })
     }
 
     /// `NVL2(e, a, b)`: `a` when `e` is not null, else `b`, whatever their types.
@@ -945,6 +997,31 @@ mod tests {
             t("alter user bob nocreateuser"),
             "alter user bob NOSUPERUSER"
         );
+    }
+
+    #[test]
+    fn derived_tables_get_an_alias() {
+        assert_eq!(
+            t("SELECT * FROM (SELECT a FROM t) WHERE true ORDER BY a"),
+            "SELECT * FROM (SELECT a FROM t) AS derived WHERE true ORDER BY a"
+        );
+        assert_eq!(
+            t("select * from (select 1) s"),
+            "select * from (select 1) s"
+        );
+        assert_eq!(
+            t("select * from (select 1) as s"),
+            "select * from (select 1) as s"
+        );
+        assert_eq!(
+            t("select * from (select 1)"),
+            "select * from (select 1) AS derived"
+        );
+        assert_eq!(
+            t("select * from x join (select 1 a) on true"),
+            "select * from x join (select 1 a) AS derived on true"
+        );
+        assert_eq!(t("select (select 1) from t"), "select (select 1) from t");
     }
 
     #[test]
