@@ -274,16 +274,40 @@ SELECT current_database()::varchar(128) AS database_name,
 FROM information_schema.columns c
 WHERE c.table_schema NOT LIKE 'pg\_%' AND c.table_schema <> 'information_schema';
 
+-- SVV_TABLES names types as information_schema.tables does (BASE TABLE, VIEW).
 CREATE VIEW pg_catalog.svv_tables AS
 SELECT current_database()::varchar(128) AS table_catalog, schema_name AS table_schema,
-       table_name, table_type, remarks
+       table_name,
+       CASE table_type WHEN 'TABLE' THEN 'BASE TABLE' ELSE table_type END::varchar(128) AS table_type,
+       remarks
 FROM pg_catalog.svv_all_tables;
 
 CREATE VIEW pg_catalog.svv_columns AS
-SELECT database_name AS table_catalog, schema_name AS table_schema, table_name, column_name,
-       ordinal_position, column_default, is_nullable, data_type, character_maximum_length,
-       numeric_precision, numeric_scale, remarks
-FROM pg_catalog.svv_all_columns;
+SELECT current_database()::varchar(128) AS table_catalog,
+       c.table_schema::varchar(128) AS table_schema,
+       c.table_name::varchar(128) AS table_name,
+       c.column_name::varchar(128) AS column_name,
+       c.ordinal_position::integer AS ordinal_position,
+       c.column_default::varchar(4000) AS column_default,
+       c.is_nullable::varchar(3) AS is_nullable,
+       c.data_type::varchar(128) AS data_type,
+       c.character_maximum_length::integer AS character_maximum_length,
+       c.numeric_precision::integer AS numeric_precision,
+       c.numeric_precision_radix::integer AS numeric_precision_radix,
+       c.numeric_scale::integer AS numeric_scale,
+       c.datetime_precision::integer AS datetime_precision,
+       c.interval_type::varchar(128) AS interval_type,
+       c.interval_precision::varchar(128) AS interval_precision,
+       c.character_set_catalog::varchar(128) AS character_set_catalog,
+       c.character_set_schema::varchar(128) AS character_set_schema,
+       c.character_set_name::varchar(128) AS character_set_name,
+       c.collation_catalog::varchar(128) AS collation_catalog,
+       c.collation_schema::varchar(128) AS collation_schema,
+       c.collation_name::varchar(128) AS collation_name,
+       c.domain_name::varchar(128) AS domain_name,
+       NULL::varchar(128) AS remarks
+FROM information_schema.columns c
+WHERE c.table_schema NOT LIKE 'pg\_%' AND c.table_schema <> 'information_schema';
 
 GRANT SELECT ON pg_catalog.svv_all_schemas, pg_catalog.svv_all_tables, pg_catalog.svv_all_columns,
     pg_catalog.svv_tables, pg_catalog.svv_columns TO PUBLIC;

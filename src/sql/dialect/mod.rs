@@ -535,6 +535,9 @@ impl Statement<'_> {
     /// The rules that hold in any statement: column types, functions and operators.
     fn expression_rule(&self, i: usize) -> (Option<Edit>, usize) {
         let after = |end: usize| end + 1;
+        if let Some(edit) = self.number_run_on(i) {
+            return (Some(edit), after(i));
+        }
         if let Some(edit) = self.unaliased_subquery(i) {
             // Only the alias is added: the rules still look inside the subquery.
             return (Some(edit), i + 1);
@@ -706,6 +709,25 @@ impl Statement<'_> {
             text
         };
         Some((Some(self.replace(i, close, text)), close + 1))
+    }
+
+    /// A number run into a word (`THEN 4WHEN`), which Redshift reads as two tokens and
+    /// PostgreSQL 15 refuses ("trailing junk after numeric literal"): a space between them.
+    fn number_run_on(&self, i: usize) -> Option<Edit> {
+        let token = self.tokens.get(i).filter(|t| t.kind == Kind::Number)?;
+        let text = self.text(i);
+        let at = text.find(|c: char| c.is_ascii_alphabetic())?;
+        let rest = &text[at..];
+        let exponent = rest.starts_with(['e', 'E'])
+            && rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '-');
+        if exponent || rest.len() < 2 {
+            return None;
+        }
+        Some(Edit {
+            start: token.start + at,
+            end: token.start + at,
+            text: " ".into(),
+        })
     }
 
     /// `FROM (SELECT ...)` with no alias, which Redshift allows and PostgreSQL 15 does not:
@@ -996,6 +1018,14 @@ mod tests {
         assert_eq!(
             t("alter user bob nocreateuser"),
             "alter user bob NOSUPERUSER"
+        );
+    }
+
+    #[test]
+    fn numbers_run_into_words_are_split() {
+        assert_eq!(
+            t("select case when a then 4when b then 5 end, 1e5, 2.5E3"),
+            "select case when a then 4 when b then 5 end, 1e5, 2.5E3"
         );
     }
 

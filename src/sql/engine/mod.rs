@@ -128,7 +128,17 @@ struct Engine {
 impl Engines {
     /// Locates the binaries (fast, synchronous; runs `postgres --version` once). Never
     /// fails: without a usable PostgreSQL every `open` fails with `Unavailable`.
-    pub fn new(config: EngineConfig) -> Engines {
+    pub fn new(mut config: EngineConfig) -> Engines {
+        // The engine runs in directories of its own, as another user: a relative path given
+        // here (`--state-dir state`, say) must mean what it meant to us.
+        for path in [Some(&mut config.root), config.template_cache.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            if let Ok(absolute) = std::path::absolute(&*path) {
+                *path = absolute;
+            }
+        }
         let engine = locate::locate(config.bin_dir.as_deref()).and_then(|bins| {
             Ok(Engine {
                 bins,
