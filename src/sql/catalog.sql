@@ -258,23 +258,6 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm')
   AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema';
 
-CREATE VIEW pg_catalog.svv_all_columns AS
-SELECT current_database()::varchar(128) AS database_name,
-       c.table_schema::varchar(128) AS schema_name,
-       c.table_name::varchar(128) AS table_name,
-       c.column_name::varchar(128) AS column_name,
-       c.ordinal_position::integer AS ordinal_position,
-       c.column_default::varchar(4000) AS column_default,
-       c.is_nullable::varchar(3) AS is_nullable,
-       c.data_type::varchar(128) AS data_type,
-       c.character_maximum_length::integer AS character_maximum_length,
-       c.numeric_precision::integer AS numeric_precision,
-       c.numeric_scale::integer AS numeric_scale,
-       NULL::varchar(128) AS remarks
-FROM information_schema.columns c
-WHERE c.table_schema NOT LIKE 'pg\_%' AND c.table_schema <> 'information_schema';
-
--- SVV_TABLES names types as information_schema.tables does (BASE TABLE, VIEW).
 CREATE VIEW pg_catalog.svv_tables AS
 SELECT current_database()::varchar(128) AS table_catalog, schema_name AS table_schema,
        table_name,
@@ -308,6 +291,12 @@ SELECT current_database()::varchar(128) AS table_catalog,
        NULL::varchar(128) AS remarks
 FROM information_schema.columns c
 WHERE c.table_schema NOT LIKE 'pg\_%' AND c.table_schema <> 'information_schema';
+
+CREATE VIEW pg_catalog.svv_all_columns AS
+SELECT table_catalog AS database_name, table_schema AS schema_name, table_name, column_name,
+       ordinal_position, column_default, is_nullable, data_type, character_maximum_length,
+       numeric_precision, numeric_scale, remarks
+FROM pg_catalog.svv_columns;
 
 GRANT SELECT ON pg_catalog.svv_all_schemas, pg_catalog.svv_all_tables, pg_catalog.svv_all_columns,
     pg_catalog.svv_tables, pg_catalog.svv_columns TO PUBLIC;

@@ -656,10 +656,11 @@ impl Statement<'_> {
         Some((Some(self.replace(i, end, text)), end + 1))
     }
 
-    /// The arguments of the call whose `(` is at `open`: each as its text, and the `)`.
-    fn arguments(&self, open: usize) -> Option<(Vec<&str>, usize)> {
+    /// The items of the parenthesized list whose `(` is at `open`, split at its own commas:
+    /// each as the token range `from..to` (empty when two commas meet), and the `)`.
+    fn items(&self, open: usize) -> Option<(Vec<(usize, usize)>, usize)> {
         let close = self.closing(open)?;
-        let mut arguments = Vec::new();
+        let mut items = Vec::new();
         let (mut depth, mut from) = (0usize, open + 1);
         for i in open + 1..=close {
             if self.is(i, "(") {
@@ -667,13 +668,23 @@ impl Statement<'_> {
             } else if self.is(i, ")") && depth > 0 {
                 depth -= 1;
             } else if depth == 0 && (self.is(i, ",") || i == close) {
-                if from == i {
-                    return None;
-                }
-                arguments.push(&self.sql[self.tokens[from].start..self.tokens[i - 1].end]);
+                items.push((from, i));
                 from = i + 1;
             }
         }
+        Some((items, close))
+    }
+
+    /// The arguments of the call whose `(` is at `open`, as text, and the `)`; `None` when an
+    /// argument is empty.
+    fn arguments(&self, open: usize) -> Option<(Vec<&str>, usize)> {
+        let (items, close) = self.items(open)?;
+        let arguments = items
+            .into_iter()
+            .map(|(from, to)| {
+                (from < to).then(|| &self.sql[self.tokens[from].start..self.tokens[to - 1].end])
+            })
+            .collect::<Option<Vec<_>>>()?;
         Some((arguments, close))
     }
 

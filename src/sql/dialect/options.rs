@@ -159,18 +159,11 @@ impl Statement<'_> {
 
     /// Reads the column list opening at `open` (column ENCODE, DISTKEY, SORTKEY); its `)`.
     fn columns(&self, open: usize, options: &mut TableOptions) -> usize {
-        let close = self.closing(open).unwrap_or(self.tokens.len() - 1);
-        let mut start = open + 1;
-        let mut depth = 0usize;
-        for i in open + 1..=close {
-            if self.is(i, "(") {
-                depth += 1;
-            } else if self.is(i, ")") && depth > 0 {
-                depth -= 1;
-            } else if depth == 0 && (self.is(i, ",") || i == close) {
-                self.column(start, i, options);
-                start = i + 1;
-            }
+        let Some((columns, close)) = self.items(open) else {
+            return self.tokens.len() - 1;
+        };
+        for (from, to) in columns {
+            self.column(from, to, options);
         }
         close
     }
