@@ -4,7 +4,7 @@
 mod common;
 
 use aws_sdk_redshiftserverless as rs;
-use common::{poll_until, until_gone, TestServer};
+use common::{available_port, poll_until, until_gone, TestServer};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -55,39 +55,13 @@ async fn workgroup(
     available_port(client, name).await
 }
 
-async fn available_port(client: &rs::Client, name: &str) -> u16 {
-    poll_until(Duration::from_secs(10), || async {
-        let wg = client
-            .get_workgroup()
-            .workgroup_name(name)
-            .send()
-            .await
-            .ok()?;
-        let wg = wg.workgroup?;
-        (wg.status == Some(rs::types::WorkgroupStatus::Available))
-            .then(|| wg.endpoint?.port)
-            .flatten()
-            .map(|p| p as u16)
-    })
-    .await
-}
-
 async fn connect(
     port: u16,
     user: &str,
     password: &str,
     db: &str,
 ) -> Result<Client, tokio_postgres::Error> {
-    let (client, connection) = tokio_postgres::Config::new()
-        .host("127.0.0.1")
-        .port(port)
-        .user(user)
-        .password(password)
-        .dbname(db)
-        .connect(NoTls)
-        .await?;
-    tokio::spawn(connection);
-    Ok(client)
+    common::sql_connect(port, user, password, db).await
 }
 
 fn code(e: &tokio_postgres::Error) -> String {
@@ -486,16 +460,7 @@ async fn cancel_reaches_the_engine_through_the_front() {
     let sleeping = tokio::spawn(async move { sql.batch_execute("select pg_sleep(30)").await });
     // Cancel once the query runs: poll the engine for it rather than sleep.
     let watcher = connect(port, ADMIN, PASSWORD, "dev").await.unwrap();
-    poll_until(Duration::from_secs(10), || async {
-        let n: i64 = watcher
-            .query_one("select count(*) from pg_stat_activity where query like 'select pg_sleep%' and state = 'active'", &[])
-            .await
-            .ok()?
-            .get(0);
-
-        (n == 1).then_some(())
-    })
-    .await;
+    until_running(&watcher, "select pg_sleep%", 1).await;
     token.cancel_query(NoTls).await.unwrap();
     let e = sleeping.await.unwrap().unwrap_err();
     assert_eq!(e.code(), Some(&SqlState::QUERY_CANCELED));
@@ -507,26 +472,28 @@ async fn cancel_reaches_the_engine_through_the_front() {
     message.extend(((query.len() + 4) as i32).to_be_bytes());
     message.extend(query);
     leaving.write_all(&message).await.unwrap();
-    poll_until(Duration::from_secs(10), || async {
-        let n: i64 = watcher
-            .query_one("select count(*) from pg_stat_activity where query like '%leaving%' and state = 'active' and pid <> pg_backend_pid()", &[])
-            .await
-            .ok()?
-            .get(0);
-        (n == 1).then_some(())
-    })
-    .await;
+    until_running(&watcher, "%leaving%", 1).await;
     drop(leaving);
+    until_running(&watcher, "%leaving%", 0).await;
+    server.shutdown().await;
+}
+
+/// Waits until `n` queries whose text matches `pattern` run in the engine (not counting the
+/// watcher's own).
+async fn until_running(watcher: &Client, pattern: &str, n: i64) {
     poll_until(Duration::from_secs(10), || async {
-        let n: i64 = watcher
-            .query_one("select count(*) from pg_stat_activity where query like '%leaving%' and state = 'active' and pid <> pg_backend_pid()", &[])
+        let running: i64 = watcher
+            .query_one(
+                "select count(*) from pg_stat_activity where query like $1 \
+                 and state = 'active' and pid <> pg_backend_pid()",
+                &[&pattern],
+            )
             .await
             .ok()?
             .get(0);
-        (n == 0).then_some(())
+        (running == n).then_some(())
     })
-    .await;
-    server.shutdown().await;
+    .await
 }
 
 /// A session logged in as the admin by hand: start-up, MD5, and the greeting read.

@@ -3,9 +3,8 @@
 
 mod common;
 
-use common::{poll_until, TestServer};
-use std::time::Duration;
-use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
+use common::TestServer;
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 async fn session(server: &TestServer) -> Client {
     let api = server.client();
@@ -22,30 +21,10 @@ async fn session(server: &TestServer) -> Client {
         .send()
         .await
         .unwrap();
-    let port = poll_until(Duration::from_secs(10), || async {
-        let wg = api
-            .get_workgroup()
-            .workgroup_name("dialect-wg")
-            .send()
-            .await
-            .ok()?
-            .workgroup?;
-        (wg.status == Some(aws_sdk_redshiftserverless::types::WorkgroupStatus::Available))
-            .then(|| wg.endpoint?.port)
-            .flatten()
-    })
-    .await;
-    let (client, connection) = tokio_postgres::Config::new()
-        .host("127.0.0.1")
-        .port(port as u16)
-        .user("admin")
-        .password("Secret123")
-        .dbname("dev")
-        .connect(NoTls)
+    let port = common::available_port(&api, "dialect-wg").await;
+    common::sql_connect(port, "admin", "Secret123", "dev")
         .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
+        .unwrap()
 }
 
 /// The first column of the first row, as text (simple protocol, so as a client sends it).

@@ -5,42 +5,15 @@
 mod common;
 
 use aws_sdk_redshiftserverless as rs;
-use common::{poll_until, scratch_dir, until_gone, Process};
+use common::{available_port, poll_until, scratch_dir, until_gone, Process};
 use std::path::Path;
 use std::time::Duration;
-use tokio_postgres::NoTls;
 
 const ADMIN: &str = "admin";
 const PASSWORD: &str = "Secret123";
 
-async fn endpoint_port(client: &rs::Client, name: &str) -> u16 {
-    poll_until(Duration::from_secs(20), || async {
-        let wg = client
-            .get_workgroup()
-            .workgroup_name(name)
-            .send()
-            .await
-            .ok()?
-            .workgroup?;
-        (wg.status == Some(rs::types::WorkgroupStatus::Available))
-            .then(|| wg.endpoint?.port)
-            .flatten()
-            .map(|p| p as u16)
-    })
-    .await
-}
-
 async fn connect(port: u16) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
-    let (client, connection) = tokio_postgres::Config::new()
-        .host("127.0.0.1")
-        .port(port)
-        .user(ADMIN)
-        .password(PASSWORD)
-        .dbname("dev")
-        .connect(NoTls)
-        .await?;
-    tokio::spawn(connection);
-    Ok(client)
+    common::sql_connect(port, ADMIN, PASSWORD, "dev").await
 }
 
 async fn namespace_and_workgroup(client: &rs::Client, ns: &str, wg: &str, port: i32) -> u16 {
@@ -60,7 +33,7 @@ async fn namespace_and_workgroup(client: &rs::Client, ns: &str, wg: &str, port: 
         .send()
         .await
         .unwrap();
-    endpoint_port(client, wg).await
+    available_port(client, wg).await
 }
 
 fn template() -> String {
@@ -121,7 +94,7 @@ async fn committed_rows_survive_kill_9_and_no_postmaster_is_left() {
     .await;
     let server = Process::start(&args, &state.join("stderr-2")).unwrap();
     let api = server.client();
-    let port = endpoint_port(&api, "durable-wg").await;
+    let port = available_port(&api, "durable-wg").await;
     let sql = connect(port).await.unwrap();
     let n: i64 = sql
         .query_one("select count(*) from kept", &[])

@@ -424,22 +424,19 @@ CREATE FUNCTION pg_catalog.json_extract_array_element_text(j text, pos integer) 
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::json ->> pos $$;
 CREATE FUNCTION pg_catalog.json_array_length(j text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT json_array_length(j::json) $$;
+-- Whether j is JSON of that kind ('object' or 'array'); false for malformed text.
+CREATE FUNCTION pg_catalog.redshift_json_is(j text, kind text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN j IS NOT NULL AND json_typeof(j::json) = kind;
+EXCEPTION WHEN others THEN
+    RETURN false;
+END
+$$;
 CREATE FUNCTION pg_catalog.is_valid_json(j text) RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-BEGIN
-    RETURN j IS NOT NULL AND json_typeof(j::json) = 'object';
-EXCEPTION WHEN others THEN
-    RETURN false;
-END
-$$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_json_is(j, 'object') $$;
 CREATE FUNCTION pg_catalog.is_valid_json_array(j text) RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-BEGIN
-    RETURN j IS NOT NULL AND json_typeof(j::json) = 'array';
-EXCEPTION WHEN others THEN
-    RETURN false;
-END
-$$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_json_is(j, 'array') $$;
 
 -- The columns of late-binding views (WITH NO SCHEMA BINDING); the caller names the columns:
 -- pg_get_late_binding_view_cols() cols(view_schema name, view_name name, col_name name,

@@ -160,6 +160,43 @@ where
     }
 }
 
+/// Waits until the workgroup is AVAILABLE; the port its endpoint reports.
+pub async fn available_port(client: &rs::Client, name: &str) -> u16 {
+    poll_until(Duration::from_secs(20), || async {
+        let wg = client
+            .get_workgroup()
+            .workgroup_name(name)
+            .send()
+            .await
+            .ok()?
+            .workgroup?;
+        (wg.status == Some(rs::types::WorkgroupStatus::Available))
+            .then(|| wg.endpoint?.port)
+            .flatten()
+            .map(|p| p as u16)
+    })
+    .await
+}
+
+/// A PostgreSQL session on 127.0.0.1:`port`, without TLS.
+pub async fn sql_connect(
+    port: u16,
+    user: &str,
+    password: &str,
+    db: &str,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::Config::new()
+        .host("127.0.0.1")
+        .port(port)
+        .user(user)
+        .password(password)
+        .dbname(db)
+        .connect(tokio_postgres::NoTls)
+        .await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
 /// Polls `get` until it fails (the resource is gone), failing the test after ten seconds.
 pub async fn until_gone<T, E, F, Fut>(mut get: F)
 where
