@@ -232,6 +232,29 @@ async fn redshift_ddl_and_functions_run() {
     ] {
         assert_eq!(one(&sql, query).await, expected, "{query}");
     }
+    // SUPER (as jsonb), VARBYTE, RATIO_TO_REPORT, CURRENT_USER_ID.
+    sql.batch_execute(
+        "create table docs (id int, body super, raw varbyte(16)); \
+         insert into docs values (1, json_parse('{\"a\": [1, 2]}'), 'ab'::varbyte), (3, json_parse('[]'), null)",
+    )
+    .await
+    .unwrap();
+    for (query, expected) in [
+        (
+            "select json_serialize(body) from docs where id = 1",
+            "{\"a\": [1, 2]}",
+        ),
+        (
+            "select ratio_to_report(id) over () from docs order by id limit 1",
+            "0.25",
+        ),
+        (
+            "select current_user_id = (select usesysid from pg_user where usename = 'admin')",
+            "t",
+        ),
+    ] {
+        assert_eq!(one(&sql, query).await, expected, "{query}");
+    }
     // Redshift's own settings: SET, SHOW and RESET, with Redshift's defaults.
     assert_eq!(
         one(&sql, "show enable_result_cache_for_session").await,

@@ -445,3 +445,9 @@ CREATE FUNCTION pg_catalog.pg_get_late_binding_view_cols() RETURNS SETOF record
 LANGUAGE sql STABLE AS $$
   SELECT NULL::name, NULL::name, NULL::name, NULL::varchar, NULL::integer WHERE false
 $$;
+
+-- SUPER is jsonb here: JSON_PARSE reads text into it, JSON_SERIALIZE writes it back.
+CREATE FUNCTION pg_catalog.json_parse(j text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::jsonb $$;
+CREATE FUNCTION pg_catalog.json_serialize(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::text $$;

@@ -555,8 +555,20 @@ impl Statement<'_> {
         {
             return (Some(self.replace(i, i, "65535")), after(i));
         }
+        if let Some(found) = self.redshift_type(i) {
+            return found;
+        }
         if self.is_word(i, "sysdate") && self.is_bare(i) {
             return (Some(self.replace(i, i, "localtimestamp")), after(i));
+        }
+        if self.is_word(i, "current_user_id") && self.is_bare(i) {
+            let id = "(SELECT usesysid FROM pg_catalog.pg_user WHERE usename = current_user)";
+            return (Some(self.replace(i, i, id)), after(i));
+        }
+        if self.is_word(i, "ratio_to_report") && self.is(i + 1, "(") && !self.qualified(i) {
+            if let Some(found) = self.ratio_to_report(i) {
+                return found;
+            }
         }
         if self.is_word(i, "nvl") && self.is(i + 1, "(") && !self.qualified(i) {
             return (Some(self.replace(i, i, "coalesce")), after(i));
@@ -739,6 +751,68 @@ impl Statement<'_> {
             end: token.start + at,
             text: " ".into(),
         })
+    }
+
+    /// Redshift's types the engine spells otherwise, where a type is written (a column
+    /// definition, after `::`, in CAST ... AS): SUPER as jsonb, VARBYTE(n) and VARBINARY(n)
+    /// as bytea.
+    fn redshift_type(&self, i: usize) -> Option<(Option<Edit>, usize)> {
+        let defines_columns =
+            self.creates_table() || (self.is_word(0, "alter") && self.is_word(1, "table"));
+        let in_type_position = i > 0
+            && (self.is(i - 1, ":")
+                || (self.is_word(i - 1, "as") && self.in_cast(i))
+                || (defines_columns
+                    && matches!(self.tokens[i - 1].kind, Kind::Word | Kind::QuotedName)
+                    && !self.is_any_word(i - 1, &["table", "as", "exists"])));
+        if !in_type_position
+            || self.is(i + 1, ".")
+            || self.is(i + 1, "(") && self.is_word(i, "super")
+        {
+            return None;
+        }
+        if self.is_word(i, "super") {
+            return Some((Some(self.replace(i, i, "jsonb")), i + 1));
+        }
+        if self.is_any_word(i, &["varbyte", "varbinary"]) {
+            let end = match self.is(i + 1, "(") {
+                true => self.closing(i + 1)?,
+                false => i,
+            };
+            return Some((Some(self.replace(i, end, "bytea")), end + 1));
+        }
+        None
+    }
+
+    /// Whether token `i` is inside the parentheses of a `CAST(...)`.
+    fn in_cast(&self, i: usize) -> bool {
+        let mut depth = 0usize;
+        for j in (0..i).rev() {
+            if self.is(j, ")") {
+                depth += 1;
+            } else if self.is(j, "(") {
+                if depth == 0 {
+                    return j > 0 && self.is_word(j - 1, "cast");
+                }
+                depth -= 1;
+            }
+        }
+        false
+    }
+
+    /// `RATIO_TO_REPORT(x) OVER (...)`: x over the sum of x in its window.
+    fn ratio_to_report(&self, i: usize) -> Option<(Option<Edit>, usize)> {
+        let (arguments, close) = self.arguments(i + 1)?;
+        let [x] = arguments[..] else {
+            return None;
+        };
+        if !(self.is_word(close + 1, "over") && self.is(close + 2, "(")) {
+            return None;
+        }
+        let window_close = self.closing(close + 2)?;
+        let window = &self.sql[self.tokens[close + 2].start..self.tokens[window_close].end];
+        let text = format!("(({x})::float8 / sum({x}) OVER {window})");
+        Some((Some(self.replace(i, window_close, text)), window_close + 1))
     }
 
     /// `FROM (SELECT ...)` with no alias, which Redshift allows and PostgreSQL 15 does not:
@@ -1037,6 +1111,31 @@ mod tests {
         assert_eq!(
             t("select case when a then 4when b then 5 end, 1e5, 2.5E3"),
             "select case when a then 4 when b then 5 end, 1e5, 2.5E3"
+        );
+    }
+
+    #[test]
+    fn redshift_types_and_window_ratios() {
+        assert_eq!(
+            t("create table t (s super, b varbyte(16), c varbinary)"),
+            "create table t (s jsonb, b bytea, c bytea)"
+        );
+        assert_eq!(
+            t("select '1'::super, cast(x as varbyte(8)) from t"),
+            "select '1'::jsonb, cast(x as bytea) from t"
+        );
+        assert_eq!(
+            t("select super.a, t.super from super"),
+            "select super.a, t.super from super"
+        );
+        assert_eq!(t("select x as super from t"), "select x as super from t");
+        assert_eq!(
+            t("select ratio_to_report(price) over (partition by region) from t"),
+            "select ((price)::float8 / sum(price) OVER (partition by region)) from t"
+        );
+        assert_eq!(
+            t("select current_user_id"),
+            "select (SELECT usesysid FROM pg_catalog.pg_user WHERE usename = current_user)"
         );
     }
 
