@@ -743,7 +743,10 @@ impl Statement<'_> {
         let rest = &text[at..];
         let exponent = rest.starts_with(['e', 'E'])
             && rest[1..].starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '-');
-        if exponent || rest.len() < 2 {
+        // 0x1F, 0b101, 0o17: a literal of another base, an error on this engine; splitting it
+        // would make it a zero with an alias.
+        let radix = &text[..at] == "0" && rest.starts_with(['x', 'X', 'b', 'B', 'o', 'O']);
+        if exponent || radix || rest.len() < 2 {
             return None;
         }
         Some(Edit {
@@ -1112,6 +1115,7 @@ mod tests {
             t("select case when a then 4when b then 5 end, 1e5, 2.5E3"),
             "select case when a then 4 when b then 5 end, 1e5, 2.5E3"
         );
+        assert_eq!(t("select 0x1F"), "select 0x1F");
     }
 
     #[test]
