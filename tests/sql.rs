@@ -119,12 +119,7 @@ async fn a_workgroup_runs_sql_where_get_workgroup_says() {
         .get(0);
     assert_eq!(n, 2);
     // The health check reports the engine.
-    let health = reqwest::get(format!("{}/_emulator/health", server.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let health = common::get_text(&format!("{}/_emulator/health", server.url)).await;
     let health: serde_json::Value = serde_json::from_str(&health).unwrap();
     assert_eq!(health["engine"]["state"], "available", "{health}");
     server.shutdown().await;
@@ -414,12 +409,7 @@ async fn require_ssl_and_verified_tls() {
     assert_eq!(code(&e), "28000");
     let message = e.as_db_error().unwrap().message();
     assert!(message.ends_with("database \"dev\", SSL off"), "{message}");
-    let ca = reqwest::get(format!("{}/_emulator/ca.pem", server.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ca = common::get_text(&format!("{}/_emulator/ca.pem", server.url)).await;
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_pemfile::certs(&mut ca.as_bytes()) {
         roots.add(cert.unwrap()).unwrap();

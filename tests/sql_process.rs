@@ -36,6 +36,20 @@ async fn namespace_and_workgroup(client: &rs::Client, ns: &str, wg: &str, port: 
     available_port(client, wg).await
 }
 
+/// A server keeping its state in `state`, transitions settling at once.
+fn durable_args(state: &Path) -> Vec<String> {
+    [
+        "--state-dir",
+        state.to_str().unwrap(),
+        "--transition-delay-ms",
+        "0",
+        "--engine-template",
+        &template(),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 fn template() -> String {
     common::engine_template().to_string_lossy().into_owned()
 }
@@ -62,24 +76,12 @@ fn process_gone(pid: i32) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn committed_rows_survive_kill_9_and_no_postmaster_is_left() {
     let state = scratch_dir("sql-kill-9");
-    let dir = state.to_str().unwrap();
-    let args = [
-        "--state-dir",
-        dir,
-        "--transition-delay-ms",
-        "0",
-        "--engine-template",
-        &template(),
-    ];
+    let args = durable_args(&state);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut server = Process::start(&args, &state.join("stderr-1")).unwrap();
     let api = server.client();
     let port = namespace_and_workgroup(&api, "durable-ns", "durable-wg", 8193).await;
-    let ca = reqwest::get(format!("{}/_emulator/ca.pem", server.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ca = common::get_text(&format!("{}/_emulator/ca.pem", server.url)).await;
     let sql = connect(port).await.unwrap();
     sql.batch_execute(
         "create table kept (id int); insert into kept select generate_series(1, 100)",
@@ -102,12 +104,7 @@ async fn committed_rows_survive_kill_9_and_no_postmaster_is_left() {
         .unwrap()
         .get(0);
     assert_eq!(n, 100);
-    let again = reqwest::get(format!("{}/_emulator/ca.pem", server.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = common::get_text(&format!("{}/_emulator/ca.pem", server.url)).await;
     assert_eq!(ca, again, "the CA is kept in the state directory");
     drop(sql);
     let mut server = server;
@@ -119,15 +116,8 @@ async fn committed_rows_survive_kill_9_and_no_postmaster_is_left() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_a_namespace_removes_its_data() {
     let state = scratch_dir("sql-delete");
-    let dir = state.to_str().unwrap();
-    let args = [
-        "--state-dir",
-        dir,
-        "--transition-delay-ms",
-        "0",
-        "--engine-template",
-        &template(),
-    ];
+    let args = durable_args(&state);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let server = Process::start(&args, &state.join("stderr")).unwrap();
     let api = server.client();
     let port = namespace_and_workgroup(&api, "gone-ns", "gone-wg", 8195).await;
@@ -177,12 +167,7 @@ async fn without_postgresql_the_control_plane_serves_and_sql_says_how_to_fix_it(
     let db = e.as_db_error().expect("an ErrorResponse");
     assert_eq!(db.code().code(), "57P03");
     assert!(db.message().contains("--postgres-bin"), "{}", db.message());
-    let health = reqwest::get(format!("{}/_emulator/health", server.url))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let health = common::get_text(&format!("{}/_emulator/health", server.url)).await;
     let health: serde_json::Value = serde_json::from_str(&health).unwrap();
     assert_eq!(health["status"], "running");
     assert_eq!(health["engine"]["state"], "unavailable", "{health}");

@@ -160,6 +160,11 @@ where
     }
 }
 
+/// The body of `GET url`, as text.
+pub async fn get_text(url: &str) -> String {
+    reqwest::get(url).await.unwrap().text().await.unwrap()
+}
+
 /// Waits until the workgroup is AVAILABLE; the port its endpoint reports.
 pub async fn available_port(client: &rs::Client, name: &str) -> u16 {
     poll_until(Duration::from_secs(20), || async {

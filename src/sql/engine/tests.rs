@@ -77,6 +77,24 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// The value a test left in table `kept` of `database`.
+async fn kept(lease: &Lease, database: &str) -> i32 {
+    let client = lease.admin(database).await.unwrap();
+    client
+        .query_one("SELECT x FROM kept", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// `config(root)` with fsync on, as with `--state-dir`.
+fn durable(root: &Path) -> EngineConfig {
+    EngineConfig {
+        durable: true,
+        ..config(root)
+    }
+}
+
 async fn one_string(client: &tokio_postgres::Client, sql: &str) -> String {
     client.query_one(sql, &[]).await.unwrap().get(0)
 }
@@ -250,25 +268,15 @@ async fn an_idle_cluster_stops_and_opens_again() {
     let lease = engines.open(&spec).await.unwrap();
     assert_eq!(running(&engines), 1);
     assert_ne!(postmaster_pid(root.path(), &spec.id), pid);
-    let client = lease.admin("dev").await.unwrap();
-    let x: i32 = client
-        .query_one("SELECT x FROM kept", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(x, 3);
+    assert_eq!(kept(&lease, "dev").await, 3);
     engines.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_postmaster_left_running_is_stopped_and_replaced() {
     let root = tempfile::tempdir().unwrap();
-    let durable = || EngineConfig {
-        durable: true,
-        ..config(root.path())
-    };
     let spec = spec("dev");
-    let first = engines(durable()).await;
+    let first = engines(durable(root.path())).await;
     let lease = first.open(&spec).await.unwrap();
     lease
         .admin("dev")
@@ -285,7 +293,7 @@ async fn a_postmaster_left_running_is_stopped_and_replaced() {
     assert_eq!(pids.len(), 1);
     assert!(alive(pids[0]));
 
-    let second = engines(durable()).await;
+    let second = engines(durable(root.path())).await;
     let lease = second.open(&spec).await.unwrap();
     assert!(!alive(pids[0]), "the old postmaster was stopped");
     assert_ne!(postmaster_pid(root.path(), &spec.id), pids[0]);
@@ -293,25 +301,15 @@ async fn a_postmaster_left_running_is_stopped_and_replaced() {
         !old_socket.parent().unwrap().exists(),
         "its socket directory was removed"
     );
-    let client = lease.admin("dev").await.unwrap();
-    let x: i32 = client
-        .query_one("SELECT x FROM kept", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(x, 5);
+    assert_eq!(kept(&lease, "dev").await, 5);
     second.shutdown().await;
 }
 
 #[tokio::test]
 async fn committed_data_survives_a_restart_when_durable() {
     let root = tempfile::tempdir().unwrap();
-    let durable = || EngineConfig {
-        durable: true,
-        ..config(root.path())
-    };
     let spec = spec("warehouse");
-    let first = engines(durable()).await;
+    let first = engines(durable(root.path())).await;
     let lease = first.open(&spec).await.unwrap();
     let client = lease.admin("warehouse").await.unwrap();
     assert_eq!(one_string(&client, "SHOW fsync").await, "on");
@@ -324,15 +322,9 @@ async fn committed_data_survives_a_restart_when_durable() {
     first.shutdown().await;
     assert!(root.path().join("clusters").join(&spec.id).exists());
 
-    let second = engines(durable()).await;
+    let second = engines(durable(root.path())).await;
     let lease = second.open(&spec).await.unwrap();
-    let client = lease.admin("warehouse").await.unwrap();
-    let x: i32 = client
-        .query_one("SELECT x FROM kept", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(x, 8);
+    assert_eq!(kept(&lease, "warehouse").await, 8);
     second.shutdown().await;
 }
 
