@@ -3,7 +3,7 @@
 //!
 //! The virtualenv lives at `target/clients-venv` and is rebuilt when the requirements change
 //! (its stamp file holds their SHA-256; `.ci/run` builds the same one ahead of time). Every
-//! emulator the suite starts shares one engine template, `target/engine-template`, so initdb
+//! emulator the suite starts shares one engine template, in the system's temporary directory, so initdb
 //! runs once per checkout rather than once per server.
 
 use std::path::{Path, PathBuf};
@@ -98,7 +98,9 @@ fn real_clients_against_the_built_binary() {
     let python = python3();
     let venv_python = ensure_venv(&python);
     let root = root();
-    let template = root.join("target/engine-template");
+    // In the system's temporary directory, which the engine's unprivileged user can reach
+    // whatever the checkout's permissions (see tests/common's engine_template).
+    let template = std::env::temp_dir().join("redshift-local-engine-template");
     std::fs::create_dir_all(template.parent().unwrap()).unwrap();
 
     let mut child = Command::new(&venv_python)

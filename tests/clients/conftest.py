@@ -4,7 +4,7 @@ and boto3 pointed at it.
 Environment (set by tests/clients.rs; defaults let `pytest tests/clients` run by hand after
 `cargo build`):
   RSL_BIN              the emulator binary (default: target/debug/redshift-serverless-local)
-  RSL_ENGINE_TEMPLATE  shared PostgreSQL template directory (default: target/engine-template),
+  RSL_ENGINE_TEMPLATE  shared PostgreSQL template directory (default: <tmp>/redshift-local-engine-template),
                        passed as --engine-template so initdb runs once per test run
   RSL_POSTGRES_BIN     optional: passed as --postgres-bin
 """
@@ -118,7 +118,7 @@ class Emulator:
 
 def start_emulator(workdir, extra_args=()):
     binary = os.environ.get("RSL_BIN", str(ROOT / "target" / "debug" / "redshift-serverless-local"))
-    template = os.environ.get("RSL_ENGINE_TEMPLATE", str(ROOT / "target" / "engine-template"))
+    template = os.environ.get("RSL_ENGINE_TEMPLATE", os.path.join(tempfile.gettempdir(), "redshift-local-engine-template"))
     assert Path(binary).exists(), f"emulator binary {binary} not found (cargo build first, or set RSL_BIN)"
     args = [binary, "--port", "0", "--transition-delay-ms", "0", "--engine-template", template, *extra_args]
     if os.environ.get("RSL_POSTGRES_BIN"):

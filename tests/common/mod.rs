@@ -101,8 +101,11 @@ impl Drop for TestServer {
 }
 
 /// Where tests build the engine's template once, for every server of the run.
+/// It is in the system's temporary directory, which the unprivileged user the engine runs as
+/// (when tests run as root) can reach whatever the checkout's permissions; templates there are
+/// keyed by what they are made of, so runs of other checkouts share them safely.
 pub fn engine_template() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-template")
+    std::env::temp_dir().join("redshift-local-engine-template")
 }
 
 fn sql_plane(store: &Arc<Store>) -> Arc<redshift_serverless_local::sql::DataPlane> {

@@ -348,18 +348,35 @@ impl Shared {
             .get_or_try_init(|| async {
                 let root = self.config.root.clone();
                 let user = engine.user.clone();
-                tokio::task::spawn_blocking(move || prepare_root(&root, user.as_ref()))
-                    .await
-                    .map_err(|e| EngineError::Start(e.to_string()))??;
-                let path = cluster::template_path(
-                    &self.config.root,
-                    self.config.template_cache.as_deref(),
-                    &engine.bins,
-                );
+                let cache = self.config.template_cache.clone();
+                let cache = tokio::task::spawn_blocking(move || {
+                    prepare_root(&root, user.as_ref())?;
+                    Ok::<_, EngineError>(cache.filter(|cache| usable_cache(cache, user.as_ref())))
+                })
+                .await
+                .map_err(|e| EngineError::Start(e.to_string()))??;
+                let path =
+                    cluster::template_path(&self.config.root, cache.as_deref(), &engine.bins);
                 cluster::ensure_template(&engine.bins, engine.user.as_ref(), &path).await?;
                 Ok(path)
             })
             .await
+    }
+}
+
+/// Whether the engine user can reach a shared template cache. One it cannot (under a 0700
+/// directory, say) is of no use: the template is then built in the engine's own root.
+/// Blocking (a few `stat`s).
+fn usable_cache(cache: &Path, user: Option<&EngineUser>) -> bool {
+    let Some(user) = user else {
+        return true;
+    };
+    match process::check_reachable(&cache.join("template"), user) {
+        Ok(()) => true,
+        Err(why) => {
+            tracing::warn!(target: "engine", "not sharing the template cache {}: {why}", cache.display());
+            false
+        }
     }
 }
 

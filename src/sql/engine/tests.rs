@@ -375,6 +375,35 @@ async fn an_unreachable_root_is_named() {
 }
 
 #[tokio::test]
+async fn an_unreachable_template_cache_is_not_shared() {
+    let Some(user) = process::EngineUser::lookup().unwrap() else {
+        return; // not root: every cache is reachable
+    };
+    let parent = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        parent.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    assert!(!usable_cache(&parent.path().join("cache"), Some(&user)));
+    assert!(usable_cache(
+        &std::env::temp_dir().join("cache"),
+        Some(&user)
+    ));
+    // The engine still opens, building its template in its own root.
+    let root = tempfile::tempdir().unwrap();
+    let engines = engines(EngineConfig {
+        template_cache: Some(parent.path().join("cache")),
+        ..config(root.path())
+    })
+    .await;
+    let lease = engines.open(&spec("dev")).await.unwrap();
+    assert!(root.path().join("template").exists());
+    drop(lease);
+    engines.shutdown().await;
+}
+
+#[tokio::test]
 async fn without_postgresql_open_says_how_to_get_it() {
     let engines = Engines::new(EngineConfig {
         bin_dir: Some("/nonexistent".into()),
