@@ -5,7 +5,7 @@
 mod common;
 
 use aws_sdk_redshiftserverless as rs;
-use common::{available_port, poll_until, scratch_dir, until_gone, Process};
+use common::{available_port, engine_scratch_dir, poll_until, until_gone, Process};
 use std::path::Path;
 use std::time::Duration;
 
@@ -75,7 +75,7 @@ fn process_gone(pid: i32) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn committed_rows_survive_kill_9_and_no_postmaster_is_left() {
-    let state = scratch_dir("sql-kill-9");
+    let state = engine_scratch_dir("sql-kill-9");
     let args = durable_args(&state);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut server = Process::start(&args, &state.join("stderr-1")).unwrap();
@@ -115,7 +115,7 @@ async fn committed_rows_survive_kill_9_and_no_postmaster_is_left() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleting_a_namespace_removes_its_data() {
-    let state = scratch_dir("sql-delete");
+    let state = engine_scratch_dir("sql-delete");
     let args = durable_args(&state);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let server = Process::start(&args, &state.join("stderr")).unwrap();
@@ -153,7 +153,7 @@ async fn deleting_a_namespace_removes_its_data() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_postgresql_the_control_plane_serves_and_sql_says_how_to_fix_it() {
-    let state = scratch_dir("sql-no-engine");
+    let state = engine_scratch_dir("sql-no-engine");
     let args = [
         "--postgres-bin",
         "/nonexistent",

@@ -311,6 +311,17 @@ impl Drop for Process {
     }
 }
 
+/// A fresh directory for state that an engine keeps, in the system's temporary directory: the
+/// unprivileged user the engine runs as (when tests run as root) must reach it, which a
+/// checkout under a 0700 directory would not allow.
+pub fn engine_scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("redshift-local-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// A fresh directory under the target directory, removed first if a previous run left it.
 pub fn scratch_dir(name: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
