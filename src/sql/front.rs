@@ -351,6 +351,37 @@ async fn login(
     }
 }
 
+/// A session on a namespace's engine for the emulator's own use (the Data API), as an
+/// issued user (`IAM:`/`IAMR:`), whose role is made on first use as on a first login.
+pub struct EngineSession {
+    pub stream: UnixStream,
+    /// The engine's key for this session, for cancelling its query.
+    pub key: BackendKey,
+    /// Holds the cluster running while the session lives.
+    pub lease: Lease,
+}
+
+/// Opens an [`EngineSession`] on the namespace of `target` as `user`, in `database`.
+pub async fn engine_session(
+    plane: &DataPlane,
+    destination: &Destination,
+    target: &LoginTarget,
+    user: &str,
+    database: &str,
+) -> Result<EngineSession, PgError> {
+    let spec = ClusterSpec {
+        id: target.namespace_id.clone(),
+        db_name: target.db_name.clone(),
+    };
+    let lease = plane.open(destination, target, &spec).await?;
+    let who = match target.admin_username.as_deref() == Some(user) {
+        true => Identity::Admin,
+        false => Identity::Issued,
+    };
+    let (stream, _, key) = start_engine(&lease, &[], user, database, who).await?;
+    Ok(EngineSession { stream, key, lease })
+}
+
 /// Who a login turned out to be, which decides the engine role made on first login.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Identity {

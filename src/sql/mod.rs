@@ -435,7 +435,8 @@ impl DataPlane {
         }
     }
 
-    async fn cancel_engine(&self, socket: &Path, key: BackendKey) {
+    /// Cancels the query the engine session of `key` on `socket` runs, if any.
+    pub async fn cancel_engine(&self, socket: &Path, key: BackendKey) {
         use tokio::io::AsyncWriteExt;
         if let Ok(mut stream) = tokio::net::UnixStream::connect(socket).await {
             let _ = stream.write_all(&key.cancel_request()).await;
