@@ -1,7 +1,8 @@
-//! The generator of `src/model/generated.rs`, run as a test in the style of rust-analyzer's
-//! sourcegen: it derives the operation table, the constraint table and the typed shapes from
-//! `fixtures/model/redshift-serverless.json` and fails (after rewriting the file) when the
-//! checked-in code differs from what it generates. Run `cargo test --test codegen` and commit.
+//! The generator of the Rust models, run as a test in the style of rust-analyzer's sourcegen:
+//! from each service model in `fixtures/model/` it derives the operation table, the constraint
+//! table and the typed shapes, one module per model ([`MODELS`]), and fails (after rewriting
+//! the file) when the checked-in code differs from what it generates. Run
+//! `cargo test --test codegen` and commit.
 
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -10,21 +11,46 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-const MODEL: &str = "fixtures/model/redshift-serverless.json";
-const OUTPUT: &str = "src/model/generated.rs";
+/// One model to generate: where it is read from, where its module is written, and the path
+/// by which the crate names that module.
+struct Target {
+    model: &'static str,
+    output: &'static str,
+    module: &'static str,
+}
+
+const MODELS: [Target; 2] = [
+    Target {
+        model: "fixtures/model/redshift-serverless.json",
+        output: "src/model/generated.rs",
+        module: "crate::model",
+    },
+    Target {
+        model: "fixtures/model/redshift-data.json",
+        output: "src/model/data.rs",
+        module: "crate::model::data",
+    },
+];
 
 #[test]
-fn generated_model_is_fresh() {
+fn generated_models_are_fresh() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let model: Value = serde_json::from_str(&std::fs::read_to_string(root.join(MODEL)).unwrap())
-        .expect("model is JSON");
-    let code = rustfmt(&generate(&model));
-    let path = root.join(OUTPUT);
-    let current = std::fs::read_to_string(&path).unwrap_or_default();
-    if current != code {
-        std::fs::write(&path, &code).unwrap();
-        panic!("{OUTPUT} was stale and has been regenerated; re-run the tests and commit it");
+    let mut stale = Vec::new();
+    for target in &MODELS {
+        let text = std::fs::read_to_string(root.join(target.model)).unwrap();
+        let model: Value = serde_json::from_str(&text).expect("model is JSON");
+        let code = rustfmt(&generate(target, &model));
+        let path = root.join(target.output);
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current != code {
+            std::fs::write(&path, &code).unwrap();
+            stale.push(target.output);
+        }
     }
+    assert!(
+        stale.is_empty(),
+        "{stale:?} were stale and have been regenerated; re-run the tests and commit them"
+    );
 }
 
 fn rustfmt(code: &str) -> String {
@@ -107,6 +133,28 @@ impl<'a> Model<'a> {
         self.shape(name)["member"]["shape"].as_str().unwrap()
     }
 
+    /// The `key` or `value` shape of a map.
+    fn map_part(&self, name: &str, part: &str) -> &'a str {
+        self.shape(name)[part]["shape"].as_str().unwrap()
+    }
+
+    /// The shapes that become Rust types: structures (exceptions aside) and unions.
+    fn typed_structures(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.shapes
+            .keys()
+            .map(String::as_str)
+            .filter(|name| self.kind(name) == "structure" && !self.is_exception(name))
+    }
+
+    /// Whether a generated type uses the hand-written type `ty` (so that it is imported).
+    fn uses(&self, ty: &str) -> bool {
+        self.typed_structures().any(|name| {
+            self.members(name)
+                .iter()
+                .any(|(_, target, _)| self.rust_type(target).contains(ty))
+        })
+    }
+
     fn rust_type(&self, name: &str) -> String {
         match self.kind(name) {
             "string" if self.enum_values(name).is_some() => name.to_string(),
@@ -125,6 +173,12 @@ impl<'a> Model<'a> {
                 Some(other) => panic!("timestamp format {other} of {name}"),
             },
             "list" => format!("Vec<{}>", self.rust_type(self.list_member(name))),
+            "map" => format!(
+                "std::collections::BTreeMap<{}, {}>",
+                self.rust_type(self.map_part(name, "key")),
+                self.rust_type(self.map_part(name, "value"))
+            ),
+            "blob" => "Blob".into(),
             "structure" => name.to_string(),
             other => panic!("shape type {other} of {name}"),
         }
@@ -146,7 +200,7 @@ impl<'a> Model<'a> {
     }
 }
 
-fn generate(model: &Value) -> String {
+fn generate(target: &Target, model: &Value) -> String {
     let shapes = model["shapes"].as_object().unwrap();
     let ids = shapes
         .keys()
@@ -157,15 +211,33 @@ fn generate(model: &Value) -> String {
     let mut out = String::new();
     let source = model["source"].as_str().unwrap();
     let prefix = model["metadata"]["targetPrefix"].as_str().unwrap();
+    let mut imports = vec![
+        "Member",
+        "OperationInfo",
+        "Pattern",
+        "Shape",
+        "ShapeId",
+        "ShapeKind",
+    ];
+    imports.extend(
+        ["Blob", "EpochTime", "IsoTime"]
+            .into_iter()
+            .filter(|ty| m.uses(ty)),
+    );
+    imports.sort();
     writeln!(
         out,
-        "//! Generated by `tests/codegen.rs` from `{MODEL}` ({source}). Do not edit by hand.\n\n\
-         use super::{{EpochTime, IsoTime, Member, OperationInfo, Shape, ShapeId, ShapeKind}};\n\
+        "//! Generated by `tests/codegen.rs` from `{}` ({source}). Do not edit by hand.\n\n\
+         use super::{{{}}};\n\
          use serde::{{Deserialize, Serialize}};\n\n\
-         pub const TARGET_PREFIX: &str = \"{prefix}\";\n"
+         pub const TARGET_PREFIX: &str = \"{prefix}\";\n",
+        target.model,
+        imports.join(", ")
     )
     .unwrap();
-    operations(&m, model["operations"].as_object().unwrap(), &mut out);
+    let ops = model["operations"].as_object().unwrap();
+    operations(&m, ops, &mut out);
+    with_operations(target, ops, &mut out);
     constraint_table(&m, &mut out);
     for name in shapes.keys() {
         match m.kind(name) {
@@ -198,7 +270,7 @@ fn operations(m: &Model, ops: &Map<String, Value>, out: &mut String) {
     for name in ops.keys() {
         writeln!(out, "        Operation::{name},").unwrap();
     }
-    writeln!(out, "    ];\n}}\n").unwrap();
+    writeln!(out, "    ];\n}}\n\noperation_methods!();\n").unwrap();
     writeln!(
         out,
         "pub static OPERATIONS: [OperationInfo; {}] = [",
@@ -215,13 +287,41 @@ fn operations(m: &Model, ops: &Map<String, Value>, out: &mut String) {
             .collect();
         writeln!(
             out,
-            "    OperationInfo {{ name: {name:?}, input: ShapeId({input}), errors: &[{}], paginated: {} }},",
+            "    OperationInfo {{ name: {name:?}, input: ShapeId(&SHAPES[{input}]), errors: &[{}], paginated: {} }},",
             errors.join(", "),
             op["paginated"].as_bool().unwrap()
         )
         .unwrap();
     }
     writeln!(out, "];\n").unwrap();
+}
+
+/// `with_operations!`: every operation with its input and output types, for code that must
+/// name each operation's types (the tests that decode every operation's input). The types are
+/// named by absolute path, so the macro works wherever it is called.
+fn with_operations(target: &Target, ops: &Map<String, Value>, out: &mut String) {
+    let module = target.module.replacen("crate", "$crate", 1);
+    writeln!(
+        out,
+        "/// Calls `$callback!` with `$operation:path, $input:ty, $output:ty;` for every operation.\n\
+         #[allow(unused_macros)]\n\
+         macro_rules! with_operations {{\n    ($callback:ident) => {{\n        $callback! {{"
+    )
+    .unwrap();
+    for (name, op) in ops {
+        writeln!(
+            out,
+            "            {module}::Operation::{name}, {module}::{}, {module}::{};",
+            op["input"].as_str().unwrap(),
+            op["output"].as_str().unwrap()
+        )
+        .unwrap();
+    }
+    writeln!(
+        out,
+        "        }}\n    }};\n}}\n\n#[allow(unused_imports)]\npub(crate) use with_operations;\n"
+    )
+    .unwrap();
 }
 
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
@@ -231,7 +331,7 @@ fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
 fn constraint_table(m: &Model, out: &mut String) {
     writeln!(
         out,
-        "/// Every shape of the model with its input constraints, indexed by [`ShapeId`]."
+        "/// Every shape of the model with its input constraints; a [`ShapeId`] points into this table."
     )
     .unwrap();
     writeln!(out, "pub static SHAPES: [Shape; {}] = [", m.shapes.len()).unwrap();
@@ -245,7 +345,7 @@ fn constraint_table(m: &Model, out: &mut String) {
                     .iter()
                     .map(|(member, target, required)| {
                         format!(
-                            "Member {{ name: {member:?}, shape: ShapeId({}), required: {required} }}",
+                            "Member {{ name: {member:?}, shape: ShapeId(&SHAPES[{}]), required: {required} }}",
                             m.ids[target]
                         )
                     })
@@ -258,8 +358,20 @@ fn constraint_table(m: &Model, out: &mut String) {
                 format!("ShapeKind::{variant}(&[{}])", members.join(", "))
             }
             "list" => format!(
-                "ShapeKind::List {{ member: ShapeId({}), min: {}, max: {} }}",
+                "ShapeKind::List {{ member: ShapeId(&SHAPES[{}]), min: {}, max: {} }}",
                 m.ids[m.list_member(name)],
+                opt(int("min")),
+                opt(int("max"))
+            ),
+            "map" => format!(
+                "ShapeKind::Map {{ key: ShapeId(&SHAPES[{}]), value: ShapeId(&SHAPES[{}]), min: {}, max: {} }}",
+                m.ids[m.map_part(name, "key")],
+                m.ids[m.map_part(name, "value")],
+                opt(int("min")),
+                opt(int("max"))
+            ),
+            "blob" => format!(
+                "ShapeKind::Blob {{ min: {}, max: {} }}",
                 opt(int("min")),
                 opt(int("max"))
             ),
@@ -269,7 +381,7 @@ fn constraint_table(m: &Model, out: &mut String) {
                 opt(int("max")),
                 opt(shape
                     .get("pattern")
-                    .map(|p| format!("{:?}", p.as_str().unwrap()))),
+                    .map(|p| format!("Pattern::new({:?})", p.as_str().unwrap()))),
                 m.enum_values(name)
                     .unwrap_or_default()
                     .iter()
@@ -324,6 +436,17 @@ fn camel_to_pascal(value: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The Rust field of a member: its name in snake case, a keyword (`type`) as a raw identifier.
+fn field(member: &str) -> String {
+    let name = snake(member);
+    const KEYWORDS: [&str; 6] = ["type", "match", "ref", "mod", "move", "self"];
+    if KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else {
+        name
+    }
 }
 
 fn snake(name: &str) -> String {
@@ -407,14 +530,14 @@ fn structure(m: &Model, name: &str, out: &mut String) {
             writeln!(
                 out,
                 "    #[serde(rename = {member:?})]\n    pub {}: {ty},",
-                snake(member)
+                field(member)
             )
             .unwrap();
         } else {
             writeln!(
                 out,
                 "    #[serde(rename = {member:?}, default, skip_serializing_if = \"Option::is_none\")]\n    pub {}: Option<{ty}>,",
-                snake(member)
+                field(member)
             )
             .unwrap();
         }
@@ -427,6 +550,9 @@ fn names_convert_as_rust_expects() {
     assert_eq!(snake("workgroupARN"), "workgroup_arn");
     assert_eq!(snake("kmsKeyId"), "kms_key_id");
     assert_eq!(snake("ipv6Address"), "ipv6_address");
+    assert_eq!(snake("ClusterIdentifier"), "cluster_identifier");
+    assert_eq!(snake("DbUser"), "db_user");
+    assert_eq!(field("type"), "r#type");
     assert_eq!(camel_to_pascal("serverless-compute"), "ServerlessCompute");
     assert_eq!(camel_to_pascal("ALL_UPFRONT"), "AllUpfront");
     assert_eq!(camel_to_pascal("Register"), "Register");

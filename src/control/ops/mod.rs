@@ -26,7 +26,7 @@ use crate::control::error::{ApiError, ApiResult};
 use crate::control::lifecycle::Target;
 use crate::control::store::{Caller, Command, Ctx, Durable, Moment, ReadCtx, Scope, Store};
 use crate::control::view::Answer;
-use crate::model::validate::{check, validate, Rejection};
+use crate::model::validate::{self, Rejection};
 use crate::model::Operation;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
@@ -44,6 +44,15 @@ pub enum Failure {
 impl From<ApiError> for Failure {
     fn from(e: ApiError) -> Failure {
         Failure::Api(e)
+    }
+}
+
+impl From<Rejection> for Failure {
+    fn from(rejection: Rejection) -> Failure {
+        match rejection {
+            Rejection::Serialization(message) => Failure::Serialization(message),
+            Rejection::Validation(message) => Failure::Api(ApiError::validation(message)),
+        }
     }
 }
 
@@ -183,46 +192,20 @@ impl Body<'_> {
     fn validated(self, op: Operation) -> Result<Value, Failure> {
         let mut value = match self {
             Body::Json(value) => value,
-            Body::Sent(bytes) => parse(bytes)?,
+            Body::Sent(bytes) => validate::parse(bytes)?,
         };
-        validate(op.info().input, &mut value).map_err(|rejection| match rejection {
-            Rejection::Serialization(message) => Failure::Serialization(message),
-            Rejection::Validation(message) => Failure::Api(ApiError::validation(message)),
-        })?;
+        validate::validate(op.info().input, &mut value)?;
         Ok(value)
     }
 
-    /// The typed input. A body as sent usually takes one pass: it decodes straight to `I`, and
-    /// [`check`] confirms that it satisfies the model. Anything else takes the way of
-    /// [`Body::validated`], so that every refusal carries AWS's words: a body that does not
-    /// decode or does not satisfy the model, and a body with any `[` in it, since serde also
-    /// reads a structure from a JSON array, which the model does not allow.
+    /// The typed input. A body as sent usually takes one pass (see [`validate::decode`]);
+    /// a journal's JSON takes the way of [`Body::validated`].
     fn decode<I: DeserializeOwned + Serialize>(self, op: Operation) -> Result<I, Failure> {
-        if let Some(input) = self.one_pass(op) {
-            return Ok(input);
+        match self {
+            Body::Sent(bytes) => Ok(validate::decode(op.info().input, bytes)?),
+            Body::Json(_) => Ok(validate::typed(self.validated(op)?)?),
         }
-        decode(self.validated(op)?)
     }
-
-    /// The input in one pass, if it can be read so (see [`Body::decode`]).
-    fn one_pass<I: DeserializeOwned + Serialize>(&self, op: Operation) -> Option<I> {
-        let Body::Sent(bytes) = self else {
-            return None;
-        };
-        (!bytes.contains(&b'['))
-            .then(|| serde_json::from_slice::<I>(bytes).ok())
-            .flatten()
-            .filter(|input| check(op.info().input, input))
-    }
-}
-
-/// A body as JSON; an empty body is an empty input, as SDKs treat it.
-fn parse(bytes: &[u8]) -> Result<Value, Failure> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Object(Default::default()));
-    }
-    serde_json::from_slice(bytes)
-        .map_err(|e| Failure::Serialization(format!("The request body is not valid JSON: {e}")))
 }
 
 /// Everything about one call but its input and handler.
@@ -267,7 +250,7 @@ where
                 operation: call.op.name().to_string(),
                 input: value.clone(),
             };
-            (decode(value)?, Some(journal))
+            (validate::typed(value)?, Some(journal))
         } else {
             (body.decode(call.op)?, None)
         };
@@ -293,10 +276,6 @@ where
             .read(call.scope, call.caller, call.moment, |ctx| self(ctx, input))?;
         Ok((output, None))
     }
-}
-
-fn decode<I: DeserializeOwned>(body: Value) -> Result<I, Failure> {
-    serde_json::from_value(body).map_err(|e| Failure::Serialization(e.to_string()))
 }
 
 fn run<I, O: Answer, A>(
@@ -331,7 +310,7 @@ pub fn fire(ctx: &mut Ctx, target: &Target) {
 mod tests {
     use super::*;
     use crate::control::store::Settings;
-    use crate::model::{ShapeId, ShapeKind};
+    use crate::model::validate::tests::sample;
     use serde_json::json;
 
     fn call(store: &Store, op: Operation, body: Value) -> Value {
@@ -386,126 +365,18 @@ mod tests {
     where
         I: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug,
     {
-        let Some(input) = Body::Sent(body).one_pass::<I>(op) else {
+        let Some(input) = validate::one_pass::<I>(op.info().input, body) else {
             return Ok(false);
         };
-        match Body::Sent(body).validated(op).and_then(decode::<I>) {
+        let worded = Body::Sent(body)
+            .validated(op)
+            .and_then(|value| Ok(validate::typed::<I>(value)?));
+        match worded {
             Ok(exact) if exact == input => Ok(true),
             other => Err(format!(
                 "{op:?} {}: one pass read {input:?}, the worded way {other:?}",
                 String::from_utf8_lossy(body)
             )),
-        }
-    }
-
-    /// A JSON value for shape `id`, often valid and often not in every way the model knows.
-    fn sample(rng: &mut impl rand::Rng, id: ShapeId, depth: usize) -> Value {
-        use rand::seq::SliceRandom;
-        let pick = |rng: &mut _, options: Vec<Value>| options.choose(rng).cloned().unwrap();
-        match &id.shape().kind {
-            ShapeKind::Structure(members) | ShapeKind::Union(members) => {
-                let union = matches!(id.shape().kind, ShapeKind::Union(_));
-                let mut map = serde_json::Map::new();
-                if depth > 4 {
-                    return Value::Object(map);
-                }
-                for member in members.iter() {
-                    let odds = if union {
-                        1.2 / members.len() as f64
-                    } else if member.required {
-                        0.95
-                    } else {
-                        0.5
-                    };
-                    if rng.gen_bool(odds.min(1.0)) {
-                        let value = if rng.gen_bool(0.03) {
-                            Value::Null
-                        } else {
-                            sample(rng, member.shape, depth + 1)
-                        };
-                        map.insert(member.name.to_string(), value);
-                    }
-                }
-                if rng.gen_bool(0.05) {
-                    map.insert("unknownMember".into(), json!(1));
-                }
-                Value::Object(map)
-            }
-            ShapeKind::List { member, min, max } => {
-                let (min, max) = (min.unwrap_or(0), max.unwrap_or(3).min(40));
-                let len = *[0, 1, 2, min, max, max + 1].choose(rng).unwrap();
-                if rng.gen_bool(0.02) {
-                    return json!("not a list");
-                }
-                Value::Array((0..len).map(|_| sample(rng, *member, depth + 1)).collect())
-            }
-            ShapeKind::String {
-                min,
-                max,
-                enum_values,
-                ..
-            } => {
-                let mut options: Vec<Value> = [
-                    "",
-                    "a",
-                    "ab",
-                    "abc",
-                    "ns-1",
-                    "wg-0001",
-                    "Mixed_Case",
-                    "é",
-                    "a b",
-                    "arn:aws:iam::123456789012:role/r",
-                    "us-east-1",
-                    "10.0.0.0/16",
-                    "sg-0123456789abcdef0",
-                    "subnet-0123456789abcdef0",
-                    "cron(0 * * * ? *)",
-                    "2026-01-01T00:00:00Z",
-                    "example.com",
-                    "dev",
-                ]
-                .map(Value::from)
-                .into();
-                for n in [min.unwrap_or(0), max.unwrap_or(8).min(600)] {
-                    options.push(json!("x".repeat(n as usize)));
-                    options.push(json!("x".repeat(n as usize + 1)));
-                }
-                options.extend(enum_values.iter().map(|v| json!(v)));
-                options.push(json!(5));
-                pick(rng, options)
-            }
-            ShapeKind::Integer { min, max } | ShapeKind::Long { min, max } => {
-                let (min, max) = (min.unwrap_or(-5), max.unwrap_or(5));
-                pick(
-                    rng,
-                    vec![
-                        json!(min),
-                        json!(max),
-                        json!(min - 1),
-                        json!(max + 1),
-                        json!(0),
-                        json!(1),
-                        json!(5439),
-                        json!(1_i64 << 40),
-                        json!(1.5),
-                        json!("7"),
-                    ],
-                )
-            }
-            ShapeKind::Double => pick(rng, vec![json!(1.5), json!(2), json!("x")]),
-            ShapeKind::Boolean => pick(rng, vec![json!(true), json!(false), json!("true")]),
-            ShapeKind::Timestamp => pick(
-                rng,
-                vec![
-                    json!(1_700_000_000),
-                    json!(1_700_000_000.25),
-                    json!("2026-01-01T00:00:00Z"),
-                    json!("1700000000"),
-                    json!("yesterday"),
-                    json!(1e13),
-                ],
-            ),
         }
     }
 
