@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod control;
+pub mod dataapi;
 pub mod model;
 pub mod persist;
 pub mod server;

@@ -300,3 +300,39 @@ impl Store {
         })
     }
 }
+
+/// A workgroup as the Data API finds it: by name or ARN, with whether it serves sessions.
+#[derive(Clone, Debug)]
+pub struct DataApiWorkgroup {
+    /// The workgroup's name (also when it was named by ARN).
+    pub name: String,
+    /// AVAILABLE or MODIFYING: sessions may start.
+    pub serving: bool,
+    /// Its status as AWS names it, for refusals.
+    pub status: &'static str,
+}
+
+impl Store {
+    /// The workgroup `name_or_arn` names in `scope`, if it exists.
+    pub fn data_api_workgroup(&self, scope: &Scope, name_or_arn: &str) -> Option<DataApiWorkgroup> {
+        self.with_partition(scope, |state| {
+            let (name, record) = match name_or_arn.strip_prefix("arn:") {
+                None => (name_or_arn, state.workgroups.get(name_or_arn)?),
+                Some(_) => state
+                    .workgroups
+                    .iter()
+                    .find(|(_, w)| w.view.workgroup_arn.as_deref() == Some(name_or_arn))
+                    .map(|(n, w)| (n.as_str(), w))?,
+            };
+            let status = record.status.get();
+            Some(DataApiWorkgroup {
+                name: name.to_string(),
+                serving: matches!(
+                    status,
+                    WorkgroupStatus::Available | WorkgroupStatus::Modifying
+                ),
+                status: status.as_str(),
+            })
+        })
+    }
+}

@@ -4,6 +4,7 @@
 //! opens, moves or closes listeners and removes clusters of namespaces that are gone; the
 //! only thing it writes back is the port it really listens on.
 
+pub mod client;
 pub mod dialect;
 pub mod engine;
 pub mod front;
@@ -57,6 +58,10 @@ pub struct DataPlane {
     making: Mutex<Making>,
     handshake_timeout: Duration,
     host: String,
+    /// Where the data plane keeps what it writes beside the engines (the Data API's results).
+    scratch: PathBuf,
+    /// Whether what is kept there is to survive a restart (`--state-dir`).
+    durable: bool,
     /// Our BackendKeyData, handed to clients, to the engine's.
     cancels: Mutex<HashMap<BackendKey, CancelTarget>>,
     /// The namespace clusters sessions have opened, by namespace, so that a namespace that
@@ -104,6 +109,8 @@ impl DataPlane {
             warmed: std::sync::atomic::AtomicBool::new(false),
             handshake_timeout: config.handshake_timeout,
             host: config.host.clone(),
+            scratch: config.engine.root.join("scratch"),
+            durable: config.engine.durable,
             tls: tokio::sync::OnceCell::new(),
             making: Mutex::new(Making {
                 engine: Some(config.engine),
@@ -435,13 +442,18 @@ impl DataPlane {
         }
     }
 
-    /// Cancels the query the engine session of `key` on `socket` runs, if any.
-    pub async fn cancel_engine(&self, socket: &Path, key: BackendKey) {
-        use tokio::io::AsyncWriteExt;
-        if let Ok(mut stream) = tokio::net::UnixStream::connect(socket).await {
-            let _ = stream.write_all(&key.cancel_request()).await;
-            let _ = stream.shutdown().await;
-        }
+    async fn cancel_engine(&self, socket: &Path, key: BackendKey) {
+        client::cancel(socket, key).await;
+    }
+
+    /// A directory of the data plane's own, for what it keeps on disk beside the engines.
+    pub fn scratch_dir(&self) -> &Path {
+        &self.scratch
+    }
+
+    /// Whether the scratch directory survives restarts (the engines are durable).
+    pub fn durable(&self) -> bool {
+        self.durable
     }
 
     /// The engine's state, for `GET /_emulator/health`.

@@ -84,6 +84,34 @@ impl TestServer {
 }
 
 impl TestServer {
+    /// A Redshift Data API client of the account, in its region.
+    pub fn data_client(&self) -> aws_sdk_redshiftdata::Client {
+        self.data_client_for(ACCOUNT, REGION)
+    }
+
+    pub fn data_client_for(&self, access_key: &str, region: &str) -> aws_sdk_redshiftdata::Client {
+        data_client_at(&self.url, access_key, region)
+    }
+}
+
+/// A Redshift Data API client of `access_key` in `region`, pointed at `url`, that does not
+/// retry (a refusal is what a test looks at).
+pub fn data_client_at(url: &str, access_key: &str, region: &str) -> aws_sdk_redshiftdata::Client {
+    use aws_sdk_redshiftdata as rd;
+    let credentials =
+        aws_credential_types::Credentials::new(access_key, "secret", None, None, "test");
+    let config = rd::Config::builder()
+        .behavior_version(rd::config::BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(rd::config::Region::new(region.to_string()))
+        .credentials_provider(credentials)
+        .retry_config(rd::config::retry::RetryConfig::disabled())
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    rd::Client::from_conf(config)
+}
+
+impl TestServer {
     /// Stops the SQL endpoints and their engines (a test that made clusters calls it last).
     pub async fn shutdown(mut self) {
         if let Some(sql) = self.app.sql.take() {
@@ -283,6 +311,10 @@ impl Process {
             .http_client(aws_smithy_http_client::Builder::new().build_http())
             .build();
         rs::Client::from_conf(config)
+    }
+
+    pub fn data_client(&self) -> aws_sdk_redshiftdata::Client {
+        data_client_at(&self.url, ACCOUNT, REGION)
     }
 
     pub fn kill(&mut self) {

@@ -7,6 +7,7 @@
 //! constraints.
 
 mod credentials;
+pub use credentials::db_user;
 mod custom_domain;
 mod endpoint_access;
 mod lakehouse;

@@ -22,7 +22,7 @@
 //! Functions that need no syntax of their own (GETDATE, DATEADD, DATEDIFF, LEN, ...) are
 //! installed in every database instead (`sql/catalog.sql`).
 
-mod lex;
+pub mod lex;
 mod options;
 
 use bytes::{BufMut, BytesMut};
