@@ -175,7 +175,37 @@ fn assert_error(r: &Raw, status: u16, code: &str) {
 async fn unknown_operation() {
     let r = raw(Some("RedshiftServerless.MakeCoffee"), "{}").await;
     assert_error(&r, 400, "UnknownOperationException");
-    assert!(r.body["message"].as_str().unwrap().contains("MakeCoffee"));
+    assert_eq!(
+        r.body["message"],
+        "The operation 'MakeCoffee' is not part of the RedshiftServerless API."
+    );
+    let r = raw(Some("RedshiftData.MakeCoffee"), "{}").await;
+    assert_error(&r, 400, "UnknownOperationException");
+    assert_eq!(
+        r.body["message"],
+        "The operation 'MakeCoffee' is not part of the RedshiftData API."
+    );
+}
+
+/// The Data API's targets reach the server's Data API path, which serves none of them yet.
+#[tokio::test]
+async fn data_api_operations_are_known_and_not_served_yet() {
+    use redshift_serverless_local::model::data::Operation;
+    for op in Operation::ALL {
+        let r = raw(Some(&format!("RedshiftData.{}", op.name())), "{}").await;
+        assert_error(&r, 400, "UnknownOperationException");
+        assert_eq!(
+            r.body["message"],
+            format!(
+                "The operation 'RedshiftData.{}' is not served by this emulator yet.",
+                op.name()
+            )
+        );
+    }
+    // A body over the limit is refused before the Data API sees it, as for Redshift Serverless.
+    let big = format!(r#"{{"Sql": "{}"}}"#, "a".repeat(2 * 1024 * 1024));
+    let r = raw(Some("RedshiftData.ExecuteStatement"), big).await;
+    assert_error(&r, 413, "RequestEntityTooLargeException");
 }
 
 #[tokio::test]
@@ -190,6 +220,12 @@ async fn missing_or_malformed_target() {
         &raw(Some("RedshiftServerless"), "{}").await,
         400,
         "SerializationException",
+    );
+    let r = raw(Some("RedshiftData"), "{}").await;
+    assert_error(&r, 400, "SerializationException");
+    assert_eq!(
+        r.body["message"],
+        "Missing or malformed X-Amz-Target header: expected 'RedshiftServerless.<Operation>' or 'RedshiftData.<Operation>'."
     );
 }
 

@@ -1,16 +1,19 @@
-//! The HTTP face of the emulator: `POST /` speaks awsJson1.1 and hands each operation to
-//! `control::ops::execute`; everything that is not AWS lives under `/_emulator/`.
+//! The HTTP face of the emulator: `POST /` speaks awsJson1.1 and hands each Redshift
+//! Serverless operation to `control::ops::execute` and each Data API operation to
+//! [`data::request`]; everything that is not AWS lives under `/_emulator/`.
 //!
 //! Invariant: this module owns the wire format; `control` never sees HTTP.
 
 pub mod admin;
 pub mod auth;
+pub mod data;
 pub mod protocol;
 
 use crate::control::error::ApiError;
 use crate::control::ops;
 use crate::control::store::Durable;
-use crate::control::store::Store;
+use crate::control::store::{Caller, Scope, Store};
+use crate::model;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::Request;
 use axum::extract::State;
@@ -66,8 +69,8 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
         .hyphenated()
         .encode_lower(&mut id_buffer);
     let envelope = protocol::Envelope::of(&parts.headers);
-    let op = match envelope.operation() {
-        Ok(op) => op,
+    let target = match envelope.operation() {
+        Ok(target) => target,
         Err(e) => {
             return log_refusal(
                 protocol::protocol_error(&e, request_id),
@@ -81,25 +84,44 @@ async fn aws_request(State(app): State<App>, request: Request) -> Response {
     if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
         return log_refusal(
             protocol::protocol_error(&too_large, request_id),
-            op.name(),
+            target.name(),
             "body too large",
         );
     }
     let Some(bytes) = read_body(body, declared).await else {
         return log_refusal(
             protocol::protocol_error(&too_large, request_id),
-            op.name(),
+            target.name(),
             "body too large",
         );
     };
     let (scope, caller) = auth::identify(&envelope, &app.defaults);
-    let mut executed = ops::execute(&app.store, &scope, &caller, op, ops::Body::Sent(&bytes));
+    match target {
+        protocol::Target::Serverless(op) => {
+            serverless_request(&app, &scope, &caller, op, &bytes, request_id).await
+        }
+        protocol::Target::Data(op) => {
+            data::request(&app, &scope, &caller, op, &bytes, request_id).await
+        }
+    }
+}
+
+/// Runs a Redshift Serverless operation and answers it once it is durable.
+async fn serverless_request(
+    app: &App,
+    scope: &Scope,
+    caller: &Caller,
+    op: model::Operation,
+    bytes: &Bytes,
+    request_id: &str,
+) -> Response {
+    let mut executed = ops::execute(&app.store, scope, caller, op, ops::Body::Sent(bytes));
     if !app.sql_is_caught_up() {
         // What the SQL endpoints serve changed (this request fired a transition, say):
         // wait for them, and let a read answer again so that it names where they listen.
         app.sql_caught_up().await;
         if ops::reads(op) {
-            executed = ops::execute(&app.store, &scope, &caller, op, ops::Body::Sent(&bytes));
+            executed = ops::execute(&app.store, scope, caller, op, ops::Body::Sent(bytes));
         }
     }
     match executed {

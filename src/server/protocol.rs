@@ -1,10 +1,12 @@
 //! The awsJson1.1 protocol: reading what a request's headers say (its [`Envelope`]), and writing
 //! answers and errors exactly as AWS does (`__type`, `message`, `x-amzn-ErrorType`,
-//! `x-amzn-RequestId`). The body goes to `control::ops` as sent; its JSON is read there.
+//! `x-amzn-RequestId`). Two APIs share the listener, told apart by the target's prefix
+//! ([`Target`]): Redshift Serverless (`RedshiftServerless.<Operation>`) and the Redshift Data
+//! API (`RedshiftData.<Operation>`). The body goes on as sent; its JSON is read there.
 
 use crate::control::error::ApiError;
 use crate::control::ops::Failure;
-use crate::model::{Operation, TARGET_PREFIX};
+use crate::model::{self, data};
 use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE as CONTENT_TYPE_HEADER};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,13 +21,43 @@ const SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 const ERROR_TYPE: HeaderName = HeaderName::from_static("x-amzn-errortype");
 
+/// The API and operation a request's `X-Amz-Target` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// `RedshiftServerless.<Operation>`.
+    Serverless(model::Operation),
+    /// `RedshiftData.<Operation>`.
+    Data(data::Operation),
+}
+
+impl Target {
+    /// The operation's name, without its API's prefix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Serverless(op) => op.name(),
+            Target::Data(op) => op.name(),
+        }
+    }
+}
+
 /// A request refused before it reached an operation.
 #[derive(Debug, PartialEq, thiserror::Error)]
 pub enum ProtocolError {
-    #[error("Missing or malformed X-Amz-Target header: expected '{TARGET_PREFIX}.<Operation>'.")]
+    #[error(
+        "Missing or malformed X-Amz-Target header: expected '{}.<Operation>' or '{}.<Operation>'.",
+        model::TARGET_PREFIX,
+        data::TARGET_PREFIX
+    )]
     BadTarget,
-    #[error("The operation '{0}' is not part of the {TARGET_PREFIX} API.")]
-    UnknownOperation(String),
+    /// `prefix` is the API the target named.
+    #[error("The operation '{name}' is not part of the {prefix} API.")]
+    UnknownOperation { prefix: &'static str, name: String },
+    /// An operation of an API this emulator does not serve yet.
+    #[error("The operation '{prefix}.{name}' is not served by this emulator yet.")]
+    NotServed {
+        prefix: &'static str,
+        name: &'static str,
+    },
     #[error("{0}")]
     Serialization(String),
     #[error("The request body is larger than the limit of {0} bytes.")]
@@ -36,7 +68,9 @@ impl ProtocolError {
     fn code(&self) -> &'static str {
         match self {
             ProtocolError::BadTarget | ProtocolError::Serialization(_) => "SerializationException",
-            ProtocolError::UnknownOperation(_) => "UnknownOperationException",
+            ProtocolError::UnknownOperation { .. } | ProtocolError::NotServed { .. } => {
+                "UnknownOperationException"
+            }
             ProtocolError::TooLarge(_) => "RequestEntityTooLargeException",
         }
     }
@@ -79,16 +113,32 @@ impl<'a> Envelope<'a> {
         envelope
     }
 
-    /// The operation named by `X-Amz-Target`, read as bytes: only the name needs to be text.
-    pub fn operation(&self) -> Result<Operation, ProtocolError> {
-        let name = self
-            .target
-            .and_then(|v| v.as_bytes().strip_prefix(TARGET_PREFIX.as_bytes()))
-            .and_then(|rest| rest.strip_prefix(b"."))
-            .and_then(|name| std::str::from_utf8(name).ok())
-            .filter(|name| !name.is_empty())
-            .ok_or(ProtocolError::BadTarget)?;
-        Operation::from_name(name).ok_or_else(|| ProtocolError::UnknownOperation(name.to_string()))
+    /// The API and operation named by `X-Amz-Target`, read as bytes: only the name needs to
+    /// be text. Redshift Serverless's prefix is tried first, as most requests carry it.
+    pub fn operation(&self) -> Result<Target, ProtocolError> {
+        let target = self.target.map(HeaderValue::as_bytes);
+        let name_after = |prefix: &str| {
+            target
+                .and_then(|t| t.strip_prefix(prefix.as_bytes()))
+                .and_then(|rest| rest.strip_prefix(b"."))
+        };
+        let unknown = |prefix: &'static str, name: &str| ProtocolError::UnknownOperation {
+            prefix,
+            name: name.to_string(),
+        };
+        if let Some(name) = name_after(model::TARGET_PREFIX) {
+            let name = operation_name(name)?;
+            return model::Operation::from_name(name)
+                .map(Target::Serverless)
+                .ok_or_else(|| unknown(model::TARGET_PREFIX, name));
+        }
+        if let Some(name) = name_after(data::TARGET_PREFIX) {
+            let name = operation_name(name)?;
+            return data::Operation::from_name(name)
+                .map(Target::Data)
+                .ok_or_else(|| unknown(data::TARGET_PREFIX, name));
+        }
+        Err(ProtocolError::BadTarget)
     }
 
     /// The body's length as the client declared it.
@@ -97,6 +147,14 @@ impl<'a> Envelope<'a> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok())
     }
+}
+
+/// The operation part of a target, which must be non-empty text.
+fn operation_name(name: &[u8]) -> Result<&str, ProtocolError> {
+    std::str::from_utf8(name)
+        .ok()
+        .filter(|name| !name.is_empty())
+        .ok_or(ProtocolError::BadTarget)
 }
 
 fn with_headers(mut response: Response, request_id: &str, error_type: Option<&str>) -> Response {
@@ -175,11 +233,31 @@ mod tests {
             ("x-amz-security-token", "token"),
         ]);
         let envelope = Envelope::of(&map);
-        assert_eq!(envelope.operation(), Ok(Operation::GetWorkgroup));
+        assert_eq!(
+            envelope.operation(),
+            Ok(Target::Serverless(model::Operation::GetWorkgroup))
+        );
         assert_eq!(envelope.content_length(), Some(29));
         assert!(envelope.security_token);
         assert!(envelope.authorization.is_none());
         assert!(!Envelope::of(&headers(&[])).security_token);
+    }
+
+    #[test]
+    fn the_prefix_says_which_api() {
+        let operation = |target| Envelope::of(&headers(&[("x-amz-target", target)])).operation();
+        assert_eq!(
+            operation("RedshiftData.ExecuteStatement"),
+            Ok(Target::Data(data::Operation::ExecuteStatement))
+        );
+        assert_eq!(
+            operation("RedshiftServerless.ListNamespaces"),
+            Ok(Target::Serverless(model::Operation::ListNamespaces))
+        );
+        assert_eq!(
+            operation("RedshiftData.ListTables").map(Target::name),
+            Ok("ListTables")
+        );
     }
 
     #[test]
@@ -199,7 +277,27 @@ mod tests {
         );
         assert_eq!(
             operation("RedshiftServerless.GetCluster"),
-            Err(ProtocolError::UnknownOperation("GetCluster".into()))
+            Err(ProtocolError::UnknownOperation {
+                prefix: "RedshiftServerless",
+                name: "GetCluster".into()
+            })
+        );
+        assert_eq!(
+            operation("RedshiftServerless.ExecuteStatement"),
+            Err(ProtocolError::UnknownOperation {
+                prefix: "RedshiftServerless",
+                name: "ExecuteStatement".into()
+            })
+        );
+        assert_eq!(operation("RedshiftData."), Err(ProtocolError::BadTarget));
+        assert_eq!(
+            operation("RedshiftDataExecuteStatement"),
+            Err(ProtocolError::BadTarget)
+        );
+        let unknown = operation("RedshiftData.GetWorkgroup").unwrap_err();
+        assert_eq!(
+            unknown.to_string(),
+            "The operation 'GetWorkgroup' is not part of the RedshiftData API."
         );
         assert_eq!(
             Envelope::of(&headers(&[])).operation(),
