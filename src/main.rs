@@ -72,14 +72,11 @@ async fn main() -> std::process::ExitCode {
         }
     };
     let sql = cli.sql.then(|| start_sql(&cli, &store, &settings_host));
-    let app = App {
-        store,
-        defaults: Arc::new(Defaults {
-            account: cli.default_account,
-            region: cli.default_region,
-        }),
-        sql: sql.clone(),
-    };
+    let defaults = Arc::new(Defaults {
+        account: cli.default_account,
+        region: cli.default_region,
+    });
+    let app = App::new(store, defaults, sql.clone()).await;
     let shutdown = shutdown_signal();
     println!("redshift-serverless-local listening on http://{addr}");
     let served = server::serve(listener, app, shutdown).await;

@@ -6,7 +6,7 @@ mod common;
 use aws_sdk_redshiftdata as rd;
 use aws_sdk_redshiftserverless as rs;
 use common::{available_port, TestServer};
-use rd::types::{Field, SqlParameter, StatementStatusString as Status};
+use rd::types::{Field, SqlParameter, StatementStatusString as Status, StatusString as Described};
 
 const ADMIN: &str = "admin";
 const PASSWORD: &str = "Secret123";
@@ -69,36 +69,36 @@ async fn a_statement_runs_and_its_typed_result_pages() {
     let server = TestServer::with_sql().await;
     let api = server.client();
     let data = server.data_client();
-    workgroup(&api, "ns", "wg").await;
+    workgroup(&api, "ns-data", "wg-data").await;
     run(
         &data,
-        "wg",
+        "wg-data",
         "create table t (id int not null, name varchar(20) default 'x', price numeric(10,2), \
          ok boolean, score float8, raw varbyte(8))",
     )
     .await;
     let id = run(
         &data,
-        "wg",
+        "wg-data",
         "insert into t values (1, 'one', 1.50, true, 0.5, 'ab'::varbyte), (2, null, null, false, null, null)",
     )
     .await;
     let described = data.describe_statement().id(&id).send().await.unwrap();
-    assert_eq!(described.status(), Some(&Status::Finished));
+    assert_eq!(described.status(), Some(&Described::Finished));
     assert_eq!(described.result_rows(), 2, "rows inserted");
-    assert!(!described.has_result_set());
+    assert_eq!(described.has_result_set(), Some(false));
     assert!(
         described.duration() > 0,
         "nanoseconds: {}",
         described.duration()
     );
     assert!(described.redshift_pid() > 0);
-    assert_eq!(described.workgroup_name(), Some("wg"));
+    assert_eq!(described.workgroup_name(), Some("wg-data"));
     assert_eq!(described.db_user(), Some("IAM:123456789012"));
 
     let id = run(
         &data,
-        "wg",
+        "wg-data",
         "select id, name, price, ok, score, raw, now() as at from t order by id",
     )
     .await;
@@ -153,7 +153,7 @@ async fn a_statement_runs_and_its_typed_result_pages() {
     // A result larger than a page comes in pages that add up to it.
     let id = run(
         &data,
-        "wg",
+        "wg-data",
         "select g, repeat('x', 100) from generate_series(1, 30000) g",
     )
     .await;
@@ -189,11 +189,11 @@ async fn parameters_are_bound_by_the_engine() {
     let server = TestServer::with_sql().await;
     let api = server.client();
     let data = server.data_client();
-    workgroup(&api, "ns", "wg").await;
-    run(&data, "wg", "create table p (id int, note text)").await;
+    workgroup(&api, "ns-data", "wg-data").await;
+    run(&data, "wg-data", "create table p (id int, note text)").await;
     let out = data
         .execute_statement()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
         .sql("insert into p values (:id, :note)")
         .parameters(param("id", "7"))
@@ -205,7 +205,7 @@ async fn parameters_are_bound_by_the_engine() {
     assert_eq!(out.status(), Some(&Status::Finished));
     let out = data
         .execute_statement()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
         .sql("select note from p where id = :id and note <> ':id'")
         .parameters(param("id", "7"))
@@ -225,7 +225,7 @@ async fn parameters_are_bound_by_the_engine() {
     );
     let missing = data
         .execute_statement()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
         .sql("select :a, :b")
         .parameters(param("a", "1"))
@@ -235,7 +235,7 @@ async fn parameters_are_bound_by_the_engine() {
     assert_eq!(error_code(&missing), "ValidationException");
     let unused = data
         .execute_statement()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
         .sql("select 1")
         .parameters(param("a", "1"))
@@ -251,11 +251,11 @@ async fn a_batch_runs_in_one_transaction_or_each_on_its_own() {
     let server = TestServer::with_sql().await;
     let api = server.client();
     let data = server.data_client();
-    workgroup(&api, "ns", "wg").await;
-    run(&data, "wg", "create table b (id int primary key)").await;
+    workgroup(&api, "ns-data", "wg-data").await;
+    run(&data, "wg-data", "create table b (id int primary key)").await;
     let batch = |mode: rd::types::ExecutionMode, sqls: &[&str]| {
         data.batch_execute_statement()
-            .workgroup_name("wg")
+            .workgroup_name("wg-data")
             .database("dev")
             .set_sqls(Some(sqls.iter().map(|s| s.to_string()).collect()))
             .execution_mode(mode)
@@ -331,10 +331,10 @@ async fn sessions_keep_state_and_run_one_statement_at_a_time() {
     let server = TestServer::with_sql().await;
     let api = server.client();
     let data = server.data_client();
-    workgroup(&api, "ns", "wg").await;
+    workgroup(&api, "ns-data", "wg-data").await;
     let first = data
         .execute_statement()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
         .sql("create temp table scratch as select 41 as n")
         .session_keep_alive_seconds(300)
@@ -410,7 +410,12 @@ async fn sessions_keep_state_and_run_one_statement_at_a_time() {
         .send()
         .await
         .unwrap();
-    assert_eq!(described.status(), Some(&Status::Aborted));
+    assert_eq!(
+        described.status(),
+        Some(&Described::Aborted),
+        "{:?}",
+        described.error()
+    );
     let again = data
         .cancel_statement()
         .id(slow.id().unwrap())
@@ -453,20 +458,20 @@ async fn the_catalog_and_the_sql_endpoint_see_the_same_data() {
     let server = TestServer::with_sql().await;
     let api = server.client();
     let data = server.data_client();
-    let port = workgroup(&api, "ns", "wg").await;
+    let port = workgroup(&api, "ns-data", "wg-data").await;
     run(
         &data,
-        "wg",
-        "create schema sales; create table sales.orders (id int, amount decimal(8,2))",
+        "wg-data",
+        "create table orders (id int, amount decimal(8,2))",
     )
     .await;
-    run(&data, "wg", "insert into sales.orders values (1, 9.99)").await;
+    run(&data, "wg-data", "insert into orders values (1, 9.99)").await;
 
     let sql = common::sql_connect(port, ADMIN, PASSWORD, "dev")
         .await
         .unwrap();
     let row = sql
-        .query_one("select amount::text from sales.orders", &[])
+        .query_one("select amount::text from orders", &[])
         .await
         .unwrap();
     assert_eq!(
@@ -474,10 +479,10 @@ async fn the_catalog_and_the_sql_endpoint_see_the_same_data() {
         "9.99",
         "written by the Data API, read by SQL"
     );
-    sql.batch_execute("insert into sales.orders values (2, 1.00)")
+    sql.batch_execute("insert into orders values (2, 1.00)")
         .await
         .unwrap();
-    let id = run(&data, "wg", "select count(*) from sales.orders").await;
+    let id = run(&data, "wg-data", "select count(*) from orders").await;
     let result = data.get_statement_result().id(&id).send().await.unwrap();
     assert_eq!(
         result.records()[0][0],
@@ -487,7 +492,7 @@ async fn the_catalog_and_the_sql_endpoint_see_the_same_data() {
 
     let dbs = data
         .list_databases()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
         .send()
         .await
@@ -495,18 +500,18 @@ async fn the_catalog_and_the_sql_endpoint_see_the_same_data() {
     assert_eq!(dbs.databases(), ["dev"]);
     let schemas = data
         .list_schemas()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
-        .schema_pattern("s%")
+        .schema_pattern("pub%")
         .send()
         .await
         .unwrap();
-    assert_eq!(schemas.schemas(), ["sales"]);
+    assert_eq!(schemas.schemas(), ["public"]);
     let tables = data
         .list_tables()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
-        .schema_pattern("sales")
+        .schema_pattern("public")
         .send()
         .await
         .unwrap();
@@ -515,12 +520,12 @@ async fn the_catalog_and_the_sql_endpoint_see_the_same_data() {
         .iter()
         .map(|t| (t.schema(), t.name(), t.r#type()))
         .collect();
-    assert_eq!(names, [(Some("sales"), Some("orders"), Some("TABLE"))]);
+    assert_eq!(names, [(Some("public"), Some("orders"), Some("TABLE"))]);
     let described = data
         .describe_table()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
-        .schema("sales")
+        .schema("public")
         .table("orders")
         .send()
         .await
@@ -540,7 +545,7 @@ async fn refusals_are_the_data_apis() {
     let server = TestServer::with_sql().await;
     let api = server.client();
     let data = server.data_client();
-    workgroup(&api, "ns", "wg").await;
+    workgroup(&api, "ns-data", "wg-data").await;
     let unknown = data
         .describe_statement()
         .id("00000000-0000-0000-0000-000000000000")
@@ -570,7 +575,7 @@ async fn refusals_are_the_data_apis() {
     // A database that does not exist fails the statement, with the engine's error.
     let out = data
         .execute_statement()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("nodb")
         .sql("select 1")
         .wait_time_seconds(30)
@@ -598,7 +603,7 @@ async fn refusals_are_the_data_apis() {
         .unwrap_err();
     assert_eq!(error_code(&none), "ResourceNotFoundException");
     // A DDL statement has none either.
-    let id = run(&data, "wg", "create table r (a int)").await;
+    let id = run(&data, "wg-data", "create table r (a int)").await;
     let none = data
         .get_statement_result()
         .id(&id)
@@ -614,12 +619,12 @@ async fn statements_list_newest_first_and_client_tokens_are_idempotent() {
     let server = TestServer::with_sql().await;
     let api = server.client();
     let data = server.data_client();
-    workgroup(&api, "ns", "wg").await;
+    workgroup(&api, "ns-data", "wg-data").await;
     let mut ids = Vec::new();
     for i in 0..5 {
         let out = data
             .execute_statement()
-            .workgroup_name("wg")
+            .workgroup_name("wg-data")
             .database("dev")
             .sql(format!("select {i}"))
             .statement_name(format!("job-{i}"))
@@ -665,7 +670,7 @@ async fn statements_list_newest_first_and_client_tokens_are_idempotent() {
     let token = "token-1";
     let a = data
         .execute_statement()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
         .sql("select 1")
         .client_token(token)
@@ -674,7 +679,7 @@ async fn statements_list_newest_first_and_client_tokens_are_idempotent() {
         .unwrap();
     let b = data
         .execute_statement()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
         .sql("select 1")
         .client_token(token)
@@ -690,10 +695,10 @@ async fn csv_results_come_from_get_statement_result_v2() {
     let server = TestServer::with_sql().await;
     let api = server.client();
     let data = server.data_client();
-    workgroup(&api, "ns", "wg").await;
+    workgroup(&api, "ns-data", "wg-data").await;
     let out = data
         .execute_statement()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
         .sql("select 1 as a, 'x,y' as b, null as c")
         .result_format(rd::types::ResultFormatString::Csv)
@@ -717,14 +722,14 @@ async fn many_concurrent_statements_all_finish() {
     let server = TestServer::with_sql().await;
     let api = server.client();
     let data = server.data_client();
-    workgroup(&api, "ns", "wg").await;
+    workgroup(&api, "ns-data", "wg-data").await;
     let mut tasks = Vec::new();
     for i in 0..200 {
         let data = data.clone();
         tasks.push(tokio::spawn(async move {
             let out = data
                 .execute_statement()
-                .workgroup_name("wg")
+                .workgroup_name("wg-data")
                 .database("dev")
                 .sql(format!("select {i}"))
                 .send()
@@ -741,12 +746,17 @@ async fn many_concurrent_statements_all_finish() {
                 i,
                 described.status().cloned(),
                 out.id().unwrap().to_string(),
+                described.error().map(str::to_string),
             )
         }));
     }
     for task in tasks {
-        let (i, status, id) = task.await.unwrap();
-        assert_eq!(status, Some(Status::Finished), "statement {i}");
+        let (i, status, id, error) = task.await.unwrap();
+        assert_eq!(
+            status,
+            Some(Described::Finished),
+            "statement {i}: {error:?}"
+        );
         let result = data.get_statement_result().id(&id).send().await.unwrap();
         assert_eq!(result.records()[0][0], Field::LongValue(i));
     }
@@ -768,12 +778,12 @@ async fn finished_statements_survive_a_restart_and_running_ones_end_failed() {
     let log = state.with_extension("stderr");
     let mut first = common::Process::start(&args, &log).unwrap();
     let api = first.client();
-    workgroup(&api, "ns", "wg").await;
+    workgroup(&api, "ns-data", "wg-data").await;
     let data = first.data_client();
-    let done = run(&data, "wg", "select 'kept' as what, 7 as n").await;
+    let done = run(&data, "wg-data", "select 'kept' as what, 7 as n").await;
     let running = data
         .execute_statement()
-        .workgroup_name("wg")
+        .workgroup_name("wg-data")
         .database("dev")
         .sql("select pg_sleep(600)")
         .send()
@@ -785,7 +795,7 @@ async fn finished_statements_survive_a_restart_and_running_ones_end_failed() {
         let running = running.clone();
         async move {
             let d = data.describe_statement().id(running).send().await.ok()?;
-            (d.status() == Some(&Status::Started)).then_some(())
+            (d.status() == Some(&Described::Started)).then_some(())
         }
     })
     .await;
@@ -800,7 +810,7 @@ async fn finished_statements_survive_a_restart_and_running_ones_end_failed() {
     );
     assert_eq!(result.column_metadata()[1].type_name(), Some("int4"));
     let cut = data.describe_statement().id(&running).send().await.unwrap();
-    assert_eq!(cut.status(), Some(&Status::Failed));
+    assert_eq!(cut.status(), Some(&Described::Failed));
     assert!(
         cut.error().unwrap().contains("stopped"),
         "{:?}",

@@ -109,8 +109,7 @@ pub async fn list_tables(
     page: Page,
 ) -> DataResult<(Vec<TableMember>, Option<String>)> {
     let [limit, offset] = page.params();
-    let sql = format!(
-        "select n.nspname, c.relname, \
+    let sql = "select n.nspname, c.relname, \
            case when n.nspname in ('pg_catalog', 'information_schema') then \
                   case when c.relkind = 'v' then 'SYSTEM VIEW' else 'SYSTEM TABLE' end \
                 when n.nspname like 'pg\\_temp\\_%' then 'LOCAL TEMPORARY' \
@@ -119,11 +118,10 @@ pub async fn list_tables(
          from pg_class c join pg_namespace n on n.oid = c.relnamespace \
          where c.relkind in ('r', 'p', 'v', 'm', 'f') and n.nspname like $1 and c.relname like $2 \
            and n.nspname not like 'pg\\_toast%' \
-         order by n.nspname, c.relname limit $3 offset $4"
-    );
+         order by n.nspname, c.relname limit $3 offset $4";
     let rows = query(
         client,
-        &sql,
+        sql,
         &[pattern(schema), pattern(table), limit, offset],
     )
     .await?;

@@ -43,6 +43,9 @@ const MAX_ACTIVE_SESSIONS: usize = 500;
 const MAX_WAITERS: usize = 10;
 /// The largest SQL text: 100 KB, as AWS documents its quota.
 const MAX_SQL_BYTES: usize = 100 * 1024;
+/// How often CancelStatement tells the engine, and how long it waits for the end each time.
+const CANCEL_ATTEMPTS: usize = 20;
+const CANCEL_PATIENCE: std::time::Duration = std::time::Duration::from_millis(50);
 /// The most result bytes one GetStatementResult page carries.
 const PAGE_BYTES: usize = 1 << 20;
 
@@ -824,8 +827,18 @@ impl DataApi {
             p.cancelled = true;
             p.cancel.clone()
         };
-        if let Some((socket, key)) = target {
-            crate::sql::client::cancel(&socket, key).await;
+        // A cancel that reaches the engine just before the query starts finds nothing to
+        // cancel: it is sent again, a few times, while the statement still runs there.
+        let mut target = target;
+        for _ in 0..CANCEL_ATTEMPTS {
+            if let Some((socket, key)) = &target {
+                crate::sql::client::cancel(socket, *key).await;
+            }
+            let deadline = tokio::time::Instant::now() + CANCEL_PATIENCE;
+            if statement.wait(deadline).await {
+                break;
+            }
+            target = statement.progress().cancel.clone();
         }
         Ok(CancelStatementResponse { status: Some(true) })
     }

@@ -117,7 +117,7 @@ pub fn typed(typing: Typing, text: Option<&[u8]>) -> Value {
 }
 
 fn unhex(hex: &[u8]) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     hex.chunks(2)

@@ -35,9 +35,30 @@ pub struct App {
     pub defaults: Arc<auth::Defaults>,
     /// The SQL endpoints, when the server runs them.
     pub sql: Option<Arc<crate::sql::DataPlane>>,
+    /// The Redshift Data API, over the SQL endpoints' engines (so only with them).
+    pub data: Option<Arc<crate::dataapi::DataApi>>,
 }
 
 impl App {
+    /// The server's parts: the store, the SDK's defaults and, when SQL is served, the data
+    /// plane, with the Data API over it.
+    pub async fn new(
+        store: Arc<Store>,
+        defaults: Arc<auth::Defaults>,
+        sql: Option<Arc<crate::sql::DataPlane>>,
+    ) -> App {
+        let data = match &sql {
+            Some(plane) => Some(crate::dataapi::DataApi::start(store.clone(), plane.clone()).await),
+            None => None,
+        };
+        App {
+            store,
+            defaults,
+            sql,
+            data,
+        }
+    }
+
     /// Waits until the SQL endpoints reflect every change made so far, so that an answer
     /// never names an endpoint before it listens (or after it closed). Two atomic loads when
     /// nothing changed.

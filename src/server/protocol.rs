@@ -188,6 +188,21 @@ fn error(
     with_headers(response, request_id, Some(code))
 }
 
+/// An error answer whose body the caller made (`__type` and the members its shape has).
+pub fn error_with_body(
+    status: u16,
+    code: &str,
+    body: serde_json::Value,
+    request_id: &str,
+) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    with_headers(
+        (status, body.to_string()).into_response(),
+        request_id,
+        Some(code),
+    )
+}
+
 pub fn protocol_error(e: &ProtocolError, request_id: &str) -> Response {
     error(e.status(), e.code(), &e.to_string(), None, request_id)
 }

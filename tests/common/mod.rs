@@ -40,11 +40,7 @@ impl TestServer {
         };
         let store = Arc::new(Store::new(settings));
         let sql = sql.then(|| sql_plane(&store));
-        let app = App {
-            store: store.clone(),
-            defaults: Default::default(),
-            sql,
-        };
+        let app = App::new(store.clone(), Default::default(), sql).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel();
