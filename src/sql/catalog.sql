@@ -53,6 +53,11 @@ CREATE FUNCTION pg_catalog.dateadd(part text, n bigint, t timestamp) RETURNS tim
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT CASE pg_catalog.redshift_datepart(part)
     WHEN 'quarter' THEN t + (3 * n) * interval '1 month'
+    -- A year from February 29 lands on March 1 when the year it lands in has no 29th.
+    WHEN 'year' THEN t + n * interval '1 year'
+      + CASE WHEN extract(month FROM t) = 2 AND extract(day FROM t) = 29
+              AND extract(day FROM t + n * interval '1 year') = 28 THEN interval '1 day'
+             ELSE interval '0' END
     WHEN 'decade' THEN t + (10 * n) * interval '1 year'
     WHEN 'century' THEN t + (100 * n) * interval '1 year'
     WHEN 'millennium' THEN t + (1000 * n) * interval '1 year'
@@ -82,9 +87,13 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   END
 $$;
 
--- ADD_MONTHS(t, n): as DATEADD(month, n, t).
+-- ADD_MONTHS(t, n): as DATEADD(month, n, t), but from a month's last day to the last day of
+-- the month it lands in (April 30 + 1 month is May 31).
 CREATE FUNCTION pg_catalog.add_months(t timestamp, n bigint) RETURNS timestamp
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t + n * interval '1 month' $$;
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN t::date = (date_trunc('month', t) + interval '1 month' - interval '1 day')::date
+    THEN date_trunc('month', t + n * interval '1 month') + interval '1 month' - interval '1 day' + t::time
+    ELSE t + n * interval '1 month' END $$;
 
 -- LEN(s): the characters of s (a CHAR's trailing blanks not counted, as its cast to text drops them).
 CREATE FUNCTION pg_catalog.len(s text) RETURNS integer
@@ -771,3 +780,48 @@ GRANT SELECT ON pg_catalog.svv_user_info, pg_catalog.svl_user_info, pg_catalog.p
     pg_catalog.svv_redshift_schemas, pg_catalog.svv_redshift_tables, pg_catalog.svv_redshift_columns,
     pg_catalog.svv_datashares TO PUBLIC;
 RESET allow_system_table_mods;
+
+-- The JSON functions' last argument, null_if_invalid: NULL for malformed JSON instead of an error.
+CREATE FUNCTION pg_catalog.redshift_json_or_null(j text, null_if_invalid boolean) RETURNS json
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN j::json;
+EXCEPTION WHEN others THEN
+    IF null_if_invalid THEN
+        RETURN NULL;
+    END IF;
+    RAISE;
+END
+$$;
+CREATE FUNCTION pg_catalog.json_array_length(j text, null_if_invalid boolean) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT json_array_length(pg_catalog.redshift_json_or_null(j, null_if_invalid)) $$;
+CREATE FUNCTION pg_catalog.json_extract_array_element_text(j text, pos integer, null_if_invalid boolean) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_json_or_null(j, null_if_invalid) ->> pos $$;
+CREATE FUNCTION pg_catalog.json_extract_path_text(j text, p1 text, null_if_invalid boolean) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT json_extract_path_text(pg_catalog.redshift_json_or_null(j, null_if_invalid), p1) $$;
+CREATE FUNCTION pg_catalog.json_extract_path_text(j text, p1 text, p2 text, null_if_invalid boolean) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT json_extract_path_text(pg_catalog.redshift_json_or_null(j, null_if_invalid), p1, p2) $$;
+CREATE FUNCTION pg_catalog.json_extract_path_text(j text, p1 text, p2 text, p3 text, null_if_invalid boolean) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT json_extract_path_text(pg_catalog.redshift_json_or_null(j, null_if_invalid), p1, p2, p3) $$;
+
+-- EXTRACT(part FROM t) of a part only Redshift names (the dialect calls this for them): the
+-- part as the engine names it, but milliseconds and microseconds within the second
+-- (EXTRACT(ms FROM timestamp '2009-09-09 12:08:43.101') is 101), as Redshift counts them.
+CREATE FUNCTION pg_catalog.redshift_extract_seconds(part text, seconds double precision, whole double precision) RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE pg_catalog.redshift_datepart(part)
+    WHEN 'milliseconds' THEN floor(seconds * 1000)::numeric % 1000
+    WHEN 'microseconds' THEN floor(seconds * 1000000)::numeric % 1000000
+    ELSE whole END $$;
+CREATE FUNCTION pg_catalog.redshift_extract(part text, t timestamp) RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT pg_catalog.redshift_extract_seconds(part, date_part('second', t), date_part(pg_catalog.redshift_datepart(part), t)) $$;
+CREATE FUNCTION pg_catalog.redshift_extract(part text, t timestamptz) RETURNS double precision
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+  SELECT pg_catalog.redshift_extract_seconds(part, date_part('second', t), date_part(pg_catalog.redshift_datepart(part), t)) $$;
+CREATE FUNCTION pg_catalog.redshift_extract(part text, t time) RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT pg_catalog.redshift_extract_seconds(part, date_part('second', t), date_part(pg_catalog.redshift_datepart(part), t)) $$;
+CREATE FUNCTION pg_catalog.redshift_extract(part text, t timetz) RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT pg_catalog.redshift_extract_seconds(part, date_part('second', t), date_part(pg_catalog.redshift_datepart(part), t)) $$;

@@ -695,9 +695,10 @@ impl Statement<'_> {
         (None, i + 1)
     }
 
-    /// `EXTRACT(part FROM t)` of a part only Redshift names (`qtr`, `weekday`, `msec`, ...):
-    /// the engine's DATE_PART of the part as the engine names it. The engine's own fields
-    /// are left to EXTRACT, whose numbers print as Redshift's do.
+    /// `EXTRACT(part FROM t)` of a part only Redshift names (`qtr`, `weekday`, `ms`, ...): the
+    /// catalog's `redshift_extract`, which names the part as the engine does (and takes
+    /// milliseconds and microseconds within the second, as Redshift does). The engine's own
+    /// fields are left to EXTRACT, whose numbers print as Redshift's do.
     fn extract_of_a_redshift_part(&self, i: usize) -> Option<Edit> {
         const ENGINE_FIELDS: &[&str] = &[
             "century",
@@ -736,7 +737,7 @@ impl Statement<'_> {
             i,
             i + 3,
             format!(
-                "date_part(pg_catalog.redshift_datepart('{}'),",
+                "pg_catalog.redshift_extract('{}',",
                 self.text(i + 2).to_ascii_lowercase()
             ),
         ))
@@ -1370,7 +1371,7 @@ mod tests {
     fn extract_of_redshift_parts() {
         assert_eq!(
             t("select extract(qtr from d), extract(week from d), extract(weekday from d)"),
-            "select date_part(pg_catalog.redshift_datepart('qtr'), d), extract(week from d), date_part(pg_catalog.redshift_datepart('weekday'), d)"
+            "select pg_catalog.redshift_extract('qtr', d), extract(week from d), pg_catalog.redshift_extract('weekday', d)"
         );
     }
 
