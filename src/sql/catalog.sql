@@ -144,6 +144,17 @@ BEGIN
     END IF;
     FOR marker IN SELECT (pg_catalog.regexp_matches(query, '/\*redshift-table:(\{.*?\})\*/', 'g'))[1] LOOP
         options := pg_catalog.replace(marker, '*\/', '*/')::jsonb;
+        -- CREATE TABLE t (LIKE parent): the parent's options, unless the new table names its own.
+        IF options ? 'like' THEN
+            options := coalesce(
+                (SELECT pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+                        'diststyle', o.diststyle, 'distkey', o.distkey,
+                        'sortkey', pg_catalog.to_jsonb(o.sortkey), 'sortstyle', o.sortstyle,
+                        'encodings', o.encodings)) || (options - 'like')
+                 FROM pg_catalog.redshift_table_options o
+                 WHERE o.reloid = pg_catalog.to_regclass(options->>'like')),
+                options - 'like');
+        END IF;
         FOR created IN SELECT objid FROM pg_catalog.pg_event_trigger_ddl_commands()
                        WHERE object_type = 'table' LOOP
             IF created.objid = pg_catalog.to_regclass(options->>'table') THEN

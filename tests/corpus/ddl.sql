@@ -23,7 +23,6 @@ insert into sales_monthly (salesid, listid, sellerid, buyerid, eventid, dateid, 
   select n, n, n, n, n, 1, 1 from generate_series(1, 2000) n;
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_ALTER_TABLE_APPEND.html
--- known-gap: CREATE TABLE (LIKE parent) does not yet carry the parent's ENCODE, DISTKEY and SORTKEY into the catalog
 -- unordered
 select trim(tablename) as table, "column", trim(type) as type,
 encoding, distkey, sortkey, "notnull"
