@@ -24,6 +24,7 @@
 
 pub mod lex;
 mod options;
+mod qualify;
 
 use bytes::{BufMut, BytesMut};
 use lex::{Kind, Token};
@@ -239,6 +240,7 @@ impl Statement<'_> {
         }
         if let Some(edit) = self
             .alter_redshift_option()
+            .or_else(|| self.append_from())
             .or_else(|| self.show_catalog())
             .or_else(|| self.redshift_setting_statement())
         {
@@ -252,6 +254,11 @@ impl Statement<'_> {
                 end,
                 text: format!(" {}", options.marker()),
             });
+        }
+        if self.tokens.iter().any(|t| {
+            t.kind == Kind::Word && self.sql[t.start..t.end].eq_ignore_ascii_case("qualify")
+        }) {
+            edits.extend(self.qualify());
         }
         let mut i = 0;
         while i < self.tokens.len() {
@@ -409,6 +416,44 @@ impl Statement<'_> {
             0,
             self.tokens.len() - 1,
             format!("ALTER TABLE {table} RESET (fillfactor)"),
+        ))
+    }
+
+    /// `ALTER TABLE target APPEND FROM source [IGNOREEXTRA | FILLTARGET]`: a call of the
+    /// catalog's procedure that moves the rows by column name and empties the source.
+    fn append_from(&self) -> Option<Edit> {
+        if !(self.is_word(0, "alter") && self.is_word(1, "table")) {
+            return None;
+        }
+        let append = (3..self.tokens.len()).find(|&i| self.is_word(i, "append"))?;
+        if !self.is_word(append + 1, "from") || append + 2 >= self.tokens.len() {
+            return None;
+        }
+        let last = self.tokens.len() - 1;
+        let (source_end, mode) = if self.is_any_word(last, &["ignoreextra", "filltarget"]) {
+            (last - 1, self.text(last).to_ascii_uppercase())
+        } else {
+            (last, String::new())
+        };
+        if source_end < append + 2 {
+            return None;
+        }
+        let name = |from: usize, to: usize| {
+            let text = &self.sql[self.tokens[from].start..self.tokens[to].end];
+            format!("'{}'", text.replace('\'', "''"))
+        };
+        let mode = match mode.is_empty() {
+            true => "NULL".to_string(),
+            false => format!("'{mode}'"),
+        };
+        Some(self.replace(
+            0,
+            last,
+            format!(
+                "CALL pg_catalog.redshift_append_table({}, {}, {mode})",
+                name(2, append - 1),
+                name(append + 2, source_end)
+            ),
         ))
     }
 
@@ -584,6 +629,31 @@ impl Statement<'_> {
                 return edit;
             }
         }
+        if self.is_any_word(
+            i,
+            &[
+                "regexp_replace",
+                "regexp_substr",
+                "regexp_count",
+                "regexp_instr",
+            ],
+        ) && self.is(i + 1, "(")
+            && !self.qualified(i)
+        {
+            let name = format!("pg_catalog.redshift_{}", self.text(i).to_ascii_lowercase());
+            return (Some(self.replace(i, i, name)), after(i));
+        }
+        if self.is_word(i, "version")
+            && self.is(i + 1, "(")
+            && self.is(i + 2, ")")
+            && !self.qualified(i)
+        {
+            let edit = self.replace(i, i + 2, "pg_catalog.redshift_version()");
+            return (Some(edit), after(i + 2));
+        }
+        if let Some(edit) = self.extract_of_a_redshift_part(i) {
+            return (Some(edit), after(i + 3));
+        }
         if let Some(found) = self.aggregate(i) {
             return found;
         }
@@ -625,6 +695,54 @@ impl Statement<'_> {
         (None, i + 1)
     }
 
+    /// `EXTRACT(part FROM t)` of a part only Redshift names (`qtr`, `weekday`, `ms`, ...): the
+    /// catalog's `redshift_extract`, which names the part as the engine does (and takes
+    /// milliseconds and microseconds within the second, as Redshift does). The engine's own
+    /// fields are left to EXTRACT, whose numbers print as Redshift's do.
+    fn extract_of_a_redshift_part(&self, i: usize) -> Option<Edit> {
+        const ENGINE_FIELDS: &[&str] = &[
+            "century",
+            "day",
+            "decade",
+            "dow",
+            "doy",
+            "epoch",
+            "hour",
+            "isodow",
+            "isoyear",
+            "julian",
+            "microseconds",
+            "millennium",
+            "milliseconds",
+            "minute",
+            "month",
+            "quarter",
+            "second",
+            "timezone",
+            "timezone_hour",
+            "timezone_minute",
+            "week",
+            "year",
+        ];
+        let is_extract = self.is_word(i, "extract") && self.is(i + 1, "(") && !self.qualified(i);
+        let part = self.tokens.get(i + 2)?;
+        if !is_extract
+            || part.kind != Kind::Word
+            || !self.is_word(i + 3, "from")
+            || self.is_any_word(i + 2, ENGINE_FIELDS)
+        {
+            return None;
+        }
+        Some(self.replace(
+            i,
+            i + 3,
+            format!(
+                "pg_catalog.redshift_extract('{}',",
+                self.text(i + 2).to_ascii_lowercase()
+            ),
+        ))
+    }
+
     /// Redshift's aggregates PostgreSQL spells otherwise: `MEDIAN(x)`, and `LISTAGG(x [, d])
     /// [WITHIN GROUP (ORDER BY ...)]`. As window functions (`OVER`) they are left alone.
     fn aggregate(&self, i: usize) -> Option<(Option<Edit>, usize)> {
@@ -645,7 +763,10 @@ impl Statement<'_> {
             (None, close)
         };
         if self.is_word(end + 1, "over") {
-            return None;
+            return match listagg {
+                true => self.listagg_window(i, &arguments, order, end + 1),
+                false => None,
+            };
         }
         let text = match (median, &arguments[..], order) {
             (true, [x], None) => format!("percentile_cont(0.5) WITHIN GROUP (ORDER BY {x})"),
@@ -666,6 +787,43 @@ impl Statement<'_> {
             _ => return None,
         };
         Some((Some(self.replace(i, end, text)), end + 1))
+    }
+
+    /// `LISTAGG([DISTINCT] x [, d]) [WITHIN GROUP (ORDER BY o)] OVER ([PARTITION BY p])`: the
+    /// engine takes no ORDER BY (nor DISTINCT) in a window aggregate, but aggregates a
+    /// window's rows in the window's order, so the order moves into the window, whose frame
+    /// is made the whole partition. NULLs and empty strings are left out, as Redshift does.
+    fn listagg_window(
+        &self,
+        i: usize,
+        arguments: &[&str],
+        order: Option<&str>,
+        over: usize,
+    ) -> Option<(Option<Edit>, usize)> {
+        if !self.is(over + 1, "(") {
+            return None;
+        }
+        let window_close = self.closing(over + 1)?;
+        let partition = self.sql[self.tokens[over + 1].end..self.tokens[window_close].start].trim();
+        let (x, delimiter) = match arguments {
+            [x] => (*x, "NULL"),
+            [x, d] => (*x, *d),
+            _ => return None,
+        };
+        let window = match order {
+            Some(order) => format!(
+                "({partition} {order} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+            ),
+            None => format!("({partition})"),
+        };
+        let text = match x.get(..9) {
+            Some(head) if head.eq_ignore_ascii_case("distinct ") => format!(
+                "pg_catalog.redshift_listagg_distinct(({})::text, {delimiter}) OVER {window}",
+                &x[9..]
+            ),
+            _ => format!("string_agg(nullif(({x})::text, ''), {delimiter}) OVER {window}"),
+        };
+        Some((Some(self.replace(i, window_close, text)), window_close + 1))
     }
 
     /// The items of the parenthesized list whose `(` is at `open`, split at its own commas:
@@ -775,6 +933,10 @@ impl Statement<'_> {
             return None;
         }
         if self.is_word(i, "super") {
+            return Some((Some(self.replace(i, i, "jsonb")), i + 1));
+        }
+        // A sketch is JSON text when Redshift shows it (its sparse and dense forms).
+        if self.is_word(i, "hllsketch") {
             return Some((Some(self.replace(i, i, "jsonb")), i + 1));
         }
         if self.is_any_word(i, &["varbyte", "varbinary"]) {
@@ -1048,7 +1210,7 @@ mod tests {
         );
         assert_eq!(
             t("select listagg(x, ',') over (partition by y) from t"),
-            "select listagg(x, ',') over (partition by y) from t"
+            "select string_agg(nullif((x)::text, ''), ',') OVER (partition by y) from t"
         );
         assert_eq!(
             t("select approximate count(distinct a) from t minus select 1"),
@@ -1183,6 +1345,85 @@ mod tests {
             "create TEMP TABLE \"#stage\" (a int); insert into \"#stage\" values (1); select * into TEMP \"#copy\" from \"#stage\""
         );
         assert_eq!(t("select 5 # 3"), "select 5 # 3");
+    }
+
+    #[test]
+    fn regular_expressions_hashes_and_version() {
+        assert_eq!(
+            t("select regexp_replace(email, '@.*') , REGEXP_COUNT(s, 'x', 1, 'i'), x.regexp_substr(a)"),
+            "select pg_catalog.redshift_regexp_replace(email, '@.*') , pg_catalog.redshift_regexp_count(s, 'x', 1, 'i'), x.regexp_substr(a)"
+        );
+        assert_eq!(
+            t("select regexp_instr(s, '[0-9]', 1, 2, 1, 'e') /* regexp_substr( */"),
+            "select pg_catalog.redshift_regexp_instr(s, '[0-9]', 1, 2, 1, 'e') /* regexp_substr( */"
+        );
+        assert_eq!(
+            t("select version(), pg_catalog.version(), 'version()'"),
+            "select pg_catalog.redshift_version(), pg_catalog.version(), 'version()'"
+        );
+        assert!(matches!(
+            translate("select fnv_hash(a), crc32(b) from t"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn extract_of_redshift_parts() {
+        assert_eq!(
+            t("select extract(qtr from d), extract(week from d), extract(weekday from d)"),
+            "select pg_catalog.redshift_extract('qtr', d), extract(week from d), pg_catalog.redshift_extract('weekday', d)"
+        );
+    }
+
+    #[test]
+    fn listagg_over_a_window() {
+        assert_eq!(
+            t("select listagg(salesid, ',') within group (order by salesid) over (partition by buyerid) as ids from w"),
+            "select string_agg(nullif((salesid)::text, ''), ',') OVER (partition by buyerid order by salesid ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) as ids from w"
+        );
+        assert_eq!(
+            t("select listagg(distinct d, ',') within group (order by s desc) over () from w"),
+            "select pg_catalog.redshift_listagg_distinct((d)::text, ',') OVER ( order by s desc ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) from w"
+        );
+        assert_eq!(
+            t("select listagg(x) over (partition by y) from w"),
+            "select string_agg(nullif((x)::text, ''), NULL) OVER (partition by y) from w"
+        );
+    }
+
+    #[test]
+    fn qualify_becomes_a_filtered_subquery() {
+        assert_eq!(
+            t("SELECT * FROM store_sales ss WHERE ss_sold_time > time '12:00:00' QUALIFY row_number() OVER (PARTITION BY ss_sold_date ORDER BY ss_sales_price DESC) <= 2"),
+            "SELECT (\"?qualify\".\"?row1\").* FROM (SELECT ss AS \"?row1\", (row_number() OVER (PARTITION BY ss_sold_date ORDER BY ss_sales_price DESC) <= 2) AS \"?keep\" FROM store_sales ss WHERE ss_sold_time > time '12:00:00') AS \"?qualify\" WHERE \"?keep\""
+        );
+        assert_eq!(
+            t("select distinct a, nvl(b, 0) as bb, count(*) from t group by 1, 2 qualify rank() over (order by bb) = 1 and nvl(a, 1) > 0 order by a limit 3"),
+            "SELECT DISTINCT \"?qualify\".\"?c1\" AS \"a\", \"?qualify\".\"?c2\" AS \"bb\", \"?qualify\".\"?c3\" AS \"count\" FROM (select a AS \"?c1\", coalesce(b, 0) AS \"?c2\", count(*) AS \"?c3\", (rank() over (order by (coalesce(b, 0))) = 1 and coalesce(a, 1) > 0) AS \"?keep\" from t group by 1, 2) AS \"?qualify\" WHERE \"?keep\" order by a limit 3"
+        );
+        // Inside a subquery, and a comment in the condition is kept.
+        assert_eq!(
+            t("select n from (select t.*, x y from t qualify y > 1 /* why */) s"),
+            "select n from (SELECT (\"?qualify\".\"?row1\").*, \"?qualify\".\"?c2\" AS \"y\" FROM (select t AS \"?row1\", x AS \"?c2\", ((x) > 1) AS \"?keep\" from t) AS \"?qualify\" WHERE \"?keep\" /* why */) s"
+        );
+        // A word qualify as a name is left alone.
+        assert_eq!(t("select qualify from t"), "select qualify from t");
+    }
+
+    #[test]
+    fn append_from_moves_rows() {
+        assert_eq!(
+            t("alter table sales append from \"Sales_Monthly\" ignoreextra"),
+            "CALL pg_catalog.redshift_append_table('sales', '\"Sales_Monthly\"', 'IGNOREEXTRA')"
+        );
+        assert_eq!(
+            t("ALTER TABLE s.t APPEND FROM s.u"),
+            "CALL pg_catalog.redshift_append_table('s.t', 's.u', NULL)"
+        );
+        assert_eq!(
+            t("create table h (s hllsketch)"),
+            "create table h (s jsonb)"
+        );
     }
 
     #[test]

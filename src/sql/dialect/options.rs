@@ -27,6 +27,10 @@ pub struct TableOptions {
     pub sortstyle: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub encodings: BTreeMap<String, String>,
+    /// The table of a `(LIKE parent)`, whose options the new table inherits (as Redshift's
+    /// LIKE carries ENCODE, DISTKEY and SORTKEY); the catalog's trigger reads them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub like: Option<String>,
 }
 
 impl TableOptions {
@@ -36,6 +40,7 @@ impl TableOptions {
             && self.sortkey.is_empty()
             && self.sortstyle.is_none()
             && self.encodings.is_empty()
+            && self.like.is_none()
     }
 
     /// The marker comment, safe inside `/* */`.
@@ -170,6 +175,14 @@ impl Statement<'_> {
 
     /// One column definition, tokens `from..to`.
     fn column(&self, from: usize, to: usize, options: &mut TableOptions) {
+        if from + 1 < to && self.is_word(from, "like") {
+            let end = (from + 1..to)
+                .find(|&i| self.is_any_word(i, &["including", "excluding"]))
+                .unwrap_or(to);
+            options.like =
+                Some(self.sql[self.tokens[from + 1].start..self.tokens[end - 1].end].to_string());
+            return;
+        }
         if from >= to || self.is_any_word(from, CONSTRAINTS) {
             return;
         }
@@ -237,6 +250,8 @@ mod tests {
         assert_eq!(ctas.sortkey, ["a", "b"]);
         assert_eq!(ctas.sortstyle.as_deref(), Some("INTERLEAVED"));
         assert_eq!(options("create table t (a int)"), None);
+        let like = options("create table t2 (like s.\"T\" including defaults)").unwrap();
+        assert_eq!(like.like.as_deref(), Some("s.\"T\""));
         assert_eq!(options("create index i on t (a)"), None);
         assert!(ctas.marker().starts_with(MARKER) && ctas.marker().ends_with("*/"));
     }

@@ -1,0 +1,238 @@
+-- Date and time functions: the examples of the SQL reference's pages.
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEDIFF_function.html
+select datediff(week,'2009-01-01','2009-12-31') as numweeks;
+-- expect:
+-- 52
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEDIFF_function.html
+-- known-gap: DATEDIFF of TIME values (the catalog's DATEDIFF takes timestamps)
+select datediff(minute, time '20:00:00', time '21:00:00') as nummins;
+-- expect:
+-- 60
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEDIFF_function.html
+-- known-gap: DATEDIFF of TIMETZ values
+select datediff(hours, timetz '20:00:00 PST', timetz '00:58:00 EST') as numhours;
+-- expect:
+-- 1
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
+select dateadd(month,18,'2008-02-28');
+-- expect:
+-- 2009-08-28 00:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
+select dateadd(m,30,'2008-02-28');
+-- expect:
+-- 2008-02-28 00:30:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
+-- known-gap: DATEADD of a TIME value (the catalog's DATEADD takes a timestamp)
+select dateadd(hour, 8, time '13:24:55');
+-- expect:
+-- 21:24:55
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
+-- known-gap: DATEADD of a TIME value (the catalog's DATEADD takes a timestamp)
+select dateadd(hour, 12, time '13:24:55');
+-- expect:
+-- 01:24:55
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
+-- known-gap: DATEADD of a TIMETZ value
+select dateadd(hour, 2, timetz '13:24:55 PST');
+-- expect:
+-- 23:24:55+00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
+select add_months('2008-04-30',1);
+-- expect:
+-- 2008-05-31 00:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
+select dateadd(month,1,'2008-04-30');
+-- expect:
+-- 2008-05-30 00:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
+select dateadd(month,12,'2016-02-29');
+-- expect:
+-- 2017-02-28 00:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
+select dateadd(year, 1, '2016-02-29');
+-- expect:
+-- 2017-03-01 00:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_PART_function.html
+-- known-gap: the reference prints 6, though the minute of 04:05:06.789 is 5 (the engine says 5)
+SELECT DATE_PART(minute, timestamp '20230104 04:05:06.789');
+-- expect:
+-- 6
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_PART_function.html
+SELECT DATE_PART(week, timestamp '20220502 04:05:06.789');
+-- expect:
+-- 18
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_PART_function.html
+SELECT DATE_PART(day, timestamp '20220502 04:05:06.789');
+-- expect:
+-- 2
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_PART_function.html
+SELECT DATE_PART(dayofweek, timestamp '20220502 04:05:06.789');
+-- expect:
+-- 1
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_PART_function.html
+SELECT DATE_PART(century, timestamp '20220502 04:05:06.789');
+-- expect:
+-- 21
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_PART_function.html
+SELECT DATE_PART(month, date '20220502');
+-- expect:
+-- 5
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_PART_function.html
+select date_part(w, listtime) as weeks, listtime from (select timestamp '2008-06-17 09:44:54' as listtime) listing;
+-- expect:
+-- 25 | 2008-06-17 09:44:54
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_EXTRACT_function.html
+select extract(minute from timestamp '2009-09-09 12:08:43');
+-- expect:
+-- 8
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_EXTRACT_function.html
+select extract(ms from timestamp '2009-09-09 12:08:43.101');
+-- expect:
+-- 101
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_EXTRACT_function.html
+select extract(year from timestamptz '1.12.1997 07:37:16.00 PST');
+-- expect:
+-- 1997
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_EXTRACT_function.html
+select extract(ms from time '18:25:33.123456');
+-- expect:
+-- 123
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_EXTRACT_function.html
+select extract(ms from timetz '18:25:33.123456 EST');
+-- expect:
+-- 123
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_EXTRACT_function.html
+select extract(timezone_hour from timetz '1.12.1997 07:37:16.00 PDT');
+-- expect:
+-- -7
+
+-- setup
+create table time_test (time_val time);
+insert into time_test values ('20:00:00'), ('00:00:00.5550'), ('00:58:00');
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_EXTRACT_function.html
+-- unordered
+select extract(minute from time_val) as minutes from time_test;
+-- expect:
+-- 0
+-- 0
+-- 58
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_EXTRACT_function.html
+-- unordered
+select extract(hour from time_val) as hours from time_test;
+-- expect:
+-- 20
+-- 0
+-- 0
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_TRUNC.html
+SELECT DATE_TRUNC('second', TIMESTAMP '20200430 04:05:06.789');
+-- expect:
+-- 2020-04-30 04:05:06
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_TRUNC.html
+SELECT DATE_TRUNC('minute', TIMESTAMP '20200430 04:05:06.789');
+-- expect:
+-- 2020-04-30 04:05:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_TRUNC.html
+SELECT DATE_TRUNC('hour', TIMESTAMP '20200430 04:05:06.789');
+-- expect:
+-- 2020-04-30 04:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_TRUNC.html
+SELECT DATE_TRUNC('day', TIMESTAMP '20200430 04:05:06.789');
+-- expect:
+-- 2020-04-30 00:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_TRUNC.html
+SELECT DATE_TRUNC('month', TIMESTAMP '20200430 04:05:06.789');
+-- expect:
+-- 2020-04-01 00:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_TRUNC.html
+SELECT DATE_TRUNC('quarter', TIMESTAMP '20200430 04:05:06.789');
+-- expect:
+-- 2020-04-01 00:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_TRUNC.html
+SELECT DATE_TRUNC('year', TIMESTAMP '20200430 04:05:06.789');
+-- expect:
+-- 2020-01-01 00:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_TRUNC.html
+SELECT DATE_TRUNC('millennium', TIMESTAMP '20200430 04:05:06.789');
+-- expect:
+-- 2001-01-01 00:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATE_TRUNC.html
+select date_trunc('week', TIMESTAMP '20220430 04:05:06.789');
+-- expect:
+-- 2022-04-25 00:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_CHAR.html
+select to_char(timestamp '2009-12-31 23:15:59', 'MONTH-DY-DD-YYYY HH12:MIPM');
+-- expect:
+-- DECEMBER -THU-31-2009 11:15PM
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_CHAR.html
+select to_char(timestamp '2009-12-31 23:15:59', 'DDD');
+-- expect:
+-- 365
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_CHAR.html
+select to_char(timestamp '2022-05-16 23:15:59', 'ID');
+-- expect:
+-- 1
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_CHAR.html
+select to_char(date '2009-12-31', 'MONTH');
+-- expect:
+-- DECEMBER
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_CHAR.html
+select to_char(timestamp '2009-12-31 23:15:59','HH24:MI:SS');
+-- expect:
+-- 23:15:59
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_CHAR.html
+select starttime, to_char(starttime, 'MON-DD-YYYY HH12:MIPM') from (select timestamp '2008-01-25 14:30:00' as starttime) event;
+-- expect:
+-- 2008-01-25 14:30:00 | JAN-25-2008 02:30PM
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_DATE_function.html
+select to_date('02 Oct 2001', 'DD Mon YYYY');
+-- expect:
+-- 2001-10-02
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_DATE_function.html
+-- known-gap: TO_DATE's third argument, is_strict (overflowing fields carried over when false)
+select to_date('20010631', 'YYYYMMDD', FALSE);
+-- expect:
+-- 2001-07-01
