@@ -3,10 +3,15 @@
 //! Prints a table with pass/fail against the bars of BENCHMARKS.md and writes
 //! `target/bench-results.json`.
 //!
-//! `--quick` shortens every load phase (for a smoke run); `--sql-only` runs only the SQL cases
+//! `--quick` shortens every load phase (for a smoke run); `--data-api-only` runs only the Data
+//! API's cases; `--sql-only` runs only the SQL cases
 //! (pgbench through a workgroup endpoint against a plain PostgreSQL, a fresh namespace to its
-//! first `select 1`, idle RSS with and without SQL endpoints); `--baseline-server` is internal:
+//! first `select 1`, idle RSS with and without SQL endpoints, and the Data API's cases in
+//! `bench/data_api.rs`); `--baseline-server` is internal:
 //! the bench re-runs itself that way to start the baseline as a process of its own.
+
+#[path = "bench/data_api.rs"]
+mod data_api;
 
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -513,6 +518,7 @@ fn main() {
     }
     let quick = args.iter().any(|a| a == "--quick");
     let sql_only = args.iter().any(|a| a == "--sql-only");
+    let data_api_only = args.iter().any(|a| a == "--data-api-only");
     // Each case runs in rounds alternating with the baseline: 5 of 600 ms a side (3 s), or
     // 2 of 250 ms for a smoke run.
     let (rounds, round) = if quick {
@@ -540,10 +546,13 @@ fn main() {
     let mut results = serde_json::Map::new();
     results.insert("cores".into(), json!(cores));
     runtime.block_on(async {
-        if !sql_only {
+        if !sql_only && !data_api_only {
             run(&binary, rounds, round, quick, &mut bars, &mut results).await;
         }
-        sql_cases(&binary, quick, &mut bars, &mut results).await;
+        if !data_api_only {
+            sql_cases(&binary, quick, &mut bars, &mut results).await;
+        }
+        data_api::data_api_cases(&binary, quick, &mut bars, &mut results).await;
     });
     for bar in &bars {
         println!(
@@ -559,7 +568,9 @@ fn main() {
             .map(|b| json!({"bar": b.name, "measured": b.measured, "pass": b.pass}))
             .collect(),
     );
-    let name = if sql_only {
+    let name = if data_api_only {
+        "target/bench-results-data-api.json"
+    } else if sql_only {
         "target/bench-results-sql.json"
     } else {
         "target/bench-results.json"
