@@ -602,6 +602,38 @@ async fn refusals_are_the_data_apis() {
         .await
         .unwrap_err();
     assert_eq!(error_code(&none), "ResourceNotFoundException");
+    // Statements without a session share nothing: a temporary table is gone with its
+    // statement, even though engine sessions are pooled.
+    for _ in 0..3 {
+        run(
+            &data,
+            "wg-data",
+            "create temp table mine (a int); set search_path to nowhere",
+        )
+        .await;
+        let out = data
+            .execute_statement()
+            .workgroup_name("wg-data")
+            .database("dev")
+            .sql("select current_setting('search_path'), to_regclass('pg_temp.mine') is null")
+            .wait_time_seconds(30)
+            .send()
+            .await
+            .unwrap();
+        let result = data
+            .get_statement_result()
+            .id(out.id().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            result.records()[0],
+            [
+                Field::StringValue("\"$user\", public".into()),
+                Field::BooleanValue(true)
+            ]
+        );
+    }
     // A DDL statement has none either.
     let id = run(&data, "wg-data", "create table r (a int)").await;
     let none = data

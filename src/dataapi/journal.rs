@@ -130,6 +130,7 @@ impl Record {
             },
             session_id: self.session_id,
             created_at: self.created_at,
+            active: None,
         });
         let cut_off = !super::statement::is_final(self.status);
         let mut subs = Vec::with_capacity(self.subs.len());

@@ -117,9 +117,18 @@ struct State {
     statements: HashMap<String, Arc<Statement>>,
     /// Statement ids by scope and the order they were made, for ListStatements and expiry.
     order: BTreeMap<(Scope, u64), String>,
+    /// Statement ids by `seq` alone: the order they were made, oldest first, for expiry.
+    by_age: BTreeMap<u64, (Scope, String)>,
     sessions: HashMap<String, Arc<Session>>,
+    /// When the next session may close (or a closed one be forgotten): sessions are looked
+    /// at only then.
+    sessions_due: Option<DateTime<Utc>>,
     /// ClientTokens: the statement each made, and until when it counts.
     tokens: HashMap<(Scope, String), (String, DateTime<Utc>)>,
+    /// The same, in the order they expire.
+    token_ages: std::collections::VecDeque<(DateTime<Utc>, (Scope, String))>,
+    /// Statements not yet ended, per account and region.
+    active: HashMap<Scope, Arc<std::sync::atomic::AtomicUsize>>,
     next_seq: u64,
 }
 
@@ -162,6 +171,10 @@ impl DataApi {
                         state.order.insert(
                             (statement.scope.clone(), statement.seq),
                             statement.id.clone(),
+                        );
+                        state.by_age.insert(
+                            statement.seq,
+                            (statement.scope.clone(), statement.id.clone()),
                         );
                         state
                             .statements
@@ -233,21 +246,19 @@ impl DataApi {
     fn expire(&self) {
         let now = self.now();
         let mut state = self.state();
-        let expired: Vec<(Scope, u64)> = state
-            .order
-            .iter()
-            .filter(|(_, id)| {
-                state
-                    .statements
-                    .get(*id)
-                    .is_none_or(|s| s.created_at + RETENTION <= now && is_final(s.status()))
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in expired {
-            let Some(id) = state.order.remove(&key) else {
-                continue;
-            };
+        // Statements are made in `seq` order on a clock that only moves ahead: the oldest
+        // come first, and the scan stops at the first one kept.
+        while let Some((&seq, (scope, id))) = state.by_age.first_key_value() {
+            let expired = state
+                .statements
+                .get(id)
+                .is_none_or(|s| s.created_at + RETENTION <= now && is_final(s.status()));
+            if !expired {
+                break;
+            }
+            let (scope, id) = (scope.clone(), id.clone());
+            state.by_age.remove(&seq);
+            state.order.remove(&(scope, seq));
             if let Some(statement) = state.statements.remove(&id) {
                 for sub in &statement.progress().subs {
                     if let Some(result) = &sub.result {
@@ -256,35 +267,44 @@ impl DataApi {
                 }
             }
         }
-        state.tokens.retain(|_, (_, until)| *until > now);
-        let closing: Vec<String> = state
-            .sessions
-            .iter()
-            .filter(|(_, s)| {
-                let st = s.state.lock().expect("unpoisoned");
-                st.busy.is_none() && (st.closed || st.expires_at <= now)
-            })
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in closing {
-            if let Some(session) = state.sessions.get(&id) {
-                let mut st = session.state.lock().expect("unpoisoned");
+        while state
+            .token_ages
+            .front()
+            .is_some_and(|(until, _)| *until <= now)
+        {
+            let (until, key) = state.token_ages.pop_front().expect("looked at");
+            if state.tokens.get(&key).is_some_and(|(_, u)| *u == until) {
+                state.tokens.remove(&key);
+            }
+        }
+        if state.sessions_due.is_none_or(|due| due > now) {
+            return;
+        }
+        let mut due: Option<DateTime<Utc>> = None;
+        let mut gone = Vec::new();
+        for (id, session) in &state.sessions {
+            let mut st = session.state.lock().expect("unpoisoned");
+            if st.busy.is_none() && !st.closed && st.expires_at <= now {
                 st.closed = true;
-                // The engine session closes when no statement holds it.
+                // The engine session closes now (no statement holds it).
                 if let Ok(mut client) = session.client.try_lock() {
                     client.take();
                 }
-                drop(st);
             }
-            // Closed sessions stay listed (CLOSED) for as long as statements are kept.
-            let drop_it = state
-                .sessions
-                .get(&id)
-                .is_some_and(|s| s.state.lock().expect("unpoisoned").updated_at + RETENTION <= now);
-            if drop_it {
-                state.sessions.remove(&id);
+            if !st.closed {
+                due = Some(due.map_or(st.expires_at, |d| d.min(st.expires_at)));
+            } else if st.updated_at + RETENTION <= now {
+                // Closed sessions stay listed (CLOSED) for as long as statements are kept.
+                gone.push(id.clone());
+            } else {
+                let drop_at = st.updated_at + RETENTION;
+                due = Some(due.map_or(drop_at, |d| d.min(drop_at)));
             }
         }
+        for id in gone {
+            state.sessions.remove(&id);
+        }
+        state.sessions_due = due;
     }
 
     /// The workgroup a request names, refused as AWS refuses a target it cannot reach.
@@ -457,17 +477,8 @@ impl DataApi {
             }
         }
         let mut state = self.state();
-        let active = state
-            .order
-            .range((scope.clone(), 0)..=(scope.clone(), u64::MAX))
-            .filter(|(_, id)| {
-                state
-                    .statements
-                    .get(*id)
-                    .is_some_and(|s| !is_final(s.status()))
-            })
-            .count();
-        if active >= MAX_ACTIVE_STATEMENTS {
+        let active = state.active.entry(scope.clone()).or_default().clone();
+        if active.load(std::sync::atomic::Ordering::Acquire) >= MAX_ACTIVE_STATEMENTS {
             return Err(DataError {
                 code: "ActiveStatementsExceededException",
                 message: format!(
@@ -559,6 +570,9 @@ impl DataApi {
                             }),
                         });
                         state.sessions.insert(session.id.clone(), session.clone());
+                        let expires = now + chrono::Duration::seconds(keep_alive as i64);
+                        state.sessions_due =
+                            Some(state.sessions_due.map_or(expires, |d| d.min(expires)));
                         Some(session)
                     }
                 };
@@ -580,13 +594,16 @@ impl DataApi {
             mode: ask.mode,
             session_id: session.as_ref().map(|s| s.id.clone()),
             created_at: now,
+            active: Some(active),
         }));
         state.statements.insert(id.clone(), statement.clone());
         state.order.insert((scope.clone(), seq), id.clone());
+        state.by_age.insert(seq, (scope.clone(), id.clone()));
         if let Some(token) = ask.client_token {
-            state
-                .tokens
-                .insert((scope.clone(), token), (id, now + TOKEN_LIFETIME));
+            let key = (scope.clone(), token);
+            let until = now + TOKEN_LIFETIME;
+            state.tokens.insert(key.clone(), (id, until));
+            state.token_ages.push_back((until, key));
         }
         drop(state);
         if let Some(journal) = &self.journal {

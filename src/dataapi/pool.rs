@@ -1,7 +1,7 @@
 //! Engine sessions kept between statements that have no Data API session of their own, so
 //! that a statement does not pay for a new engine backend: a session goes back to the pool
-//! when its statement ends outside a transaction, and is reset (`DISCARD ALL`, in the same
-//! write as its next statement) before it serves another. Sessions idle longer than
+//! when its statement ends outside a transaction, reset (`DISCARD ALL`, after the statement
+//! has ended, so no caller waits for it) before it serves another. Sessions idle longer than
 //! [`IDLE`] close, so an idle namespace's engine can stop.
 
 use crate::control::store::Scope;
@@ -41,13 +41,12 @@ impl Pool {
         client
     }
 
-    /// Keeps `client` for the next statement of `key`, unless it is in a transaction or
-    /// enough are kept.
-    pub fn put(&self, key: Key, mut client: Client) {
-        if client.in_transaction() {
+    /// Resets `client` and keeps it for the next statement of `key`, unless it is in a
+    /// transaction, cannot be reset, or enough are kept.
+    pub async fn put(&self, key: Key, mut client: Client) {
+        if client.in_transaction() || client.reset().await.is_err() {
             return;
         }
-        client.reset_before_next_run();
         let mut idle = self.idle.lock().expect("unpoisoned");
         let sessions = idle.entry(key).or_default();
         if sessions.len() < PER_KEY {

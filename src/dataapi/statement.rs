@@ -95,6 +95,8 @@ pub struct Statement {
     done: watch::Sender<bool>,
     /// Callers waiting on it now (WaitTimeSeconds).
     pub waiting: AtomicUsize,
+    /// The count of its account's statements not yet ended, which it is in until it ends.
+    active: Option<Arc<AtomicUsize>>,
 }
 
 /// The parts of a statement given when it is made.
@@ -111,12 +113,18 @@ pub struct NewStatement {
     pub mode: Mode,
     pub session_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The count of active statements it joins (none for one restored, ended, from the log).
+    pub active: Option<Arc<AtomicUsize>>,
 }
 
 impl Statement {
     pub fn new(new: NewStatement) -> Statement {
         let subs = new.sqls.iter().map(|_| Sub::default()).collect();
+        if let Some(active) = &new.active {
+            active.fetch_add(1, Ordering::AcqRel);
+        }
         Statement {
+            active: new.active,
             progress: Mutex::new(Progress {
                 status: Status::Submitted,
                 updated_at: new.created_at,
@@ -163,7 +171,11 @@ impl Statement {
     }
 
     fn end(&self) {
-        self.done.send_replace(true);
+        if !self.done.send_replace(true) {
+            if let Some(active) = &self.active {
+                active.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
     }
 
     /// Marks a statement restored from the log as ended.
@@ -270,10 +282,12 @@ impl Runner {
             return match &session {
                 Some(_) => self.release(&statement, session, kept_client).await,
                 None => {
+                    // Ended first: the reset of the engine session for the pool keeps no
+                    // caller waiting.
+                    self.release(&statement, None, None).await;
                     if let Some(client) = kept_client {
-                        self.pool.put(key, client);
+                        self.pool.put(key, client).await;
                     }
-                    self.release(&statement, None, None).await
                 }
             };
         }

@@ -97,9 +97,6 @@ pub struct Client {
     session: SessionParts,
     /// Whether the session is inside a transaction block (ReadyForQuery said so).
     in_transaction: bool,
-    /// Whether the session's state (settings, temporary tables, prepared statements) is to
-    /// be discarded before the next run, as for a pooled session handed to a new user.
-    reset: bool,
 }
 
 struct SessionParts {
@@ -119,14 +116,13 @@ impl Client {
                 socket,
             },
             in_transaction: false,
-            reset: false,
         }
     }
 
-    /// Makes the next run start from a fresh session state (`DISCARD ALL`, sent in the same
-    /// write as the run, so it costs no round trip).
-    pub fn reset_before_next_run(&mut self) {
-        self.reset = true;
+    /// Discards the session's state (settings, temporary tables, prepared statements,
+    /// locks), as for a session handed to the next statement.
+    pub async fn reset(&mut self) -> Result<(), EngineError> {
+        self.run("DISCARD ALL", None, &mut Discard).await.map(drop)
     }
 
     /// The engine's process id for this session (`pg_backend_pid()`).
@@ -153,10 +149,6 @@ impl Client {
         rows: &mut (impl Rows + Send),
     ) -> Result<Vec<Completed>, EngineError> {
         let mut out = BytesMut::new();
-        let reset = std::mem::take(&mut self.reset);
-        if reset {
-            message(&mut out, b'Q', |b| cstr(b, "DISCARD ALL"));
-        }
         match params {
             None => message(&mut out, b'Q', |b| cstr(b, sql)),
             Some(params) => extended(&mut out, sql, params),
@@ -166,9 +158,6 @@ impl Client {
             .write_all(&out)
             .await
             .map_err(|_| EngineError::closed())?;
-        if reset {
-            self.read_answers(&mut Discard).await?;
-        }
         self.read_answers(rows).await
     }
 
