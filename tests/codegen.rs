@@ -441,7 +441,15 @@ fn camel_to_pascal(value: &str) -> String {
 /// The Rust field of a member: its name in snake case, a keyword (`type`) as a raw identifier.
 fn field(member: &str) -> String {
     let name = snake(member);
-    const KEYWORDS: [&str; 6] = ["type", "match", "ref", "mod", "move", "self"];
+    // Rust's keywords that may be raw identifiers (`self`, `super`, `crate` may not; no
+    // model has a member so named).
+    const KEYWORDS: [&str; 48] = [
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
+        "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
+        "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+        "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe",
+        "unsized", "use", "virtual", "where", "while", "yield",
+    ];
     if KEYWORDS.contains(&name.as_str()) {
         format!("r#{name}")
     } else {

@@ -734,3 +734,191 @@ async fn track_change_is_pending_until_the_update_settles() {
         (Some("trailing"), None)
     );
 }
+
+/// UpdateNamespace's S3 Tables system-table publishing, by the rules botocore's model
+/// documents, and the `s3TablePublishStatus` the namespace shows once it is configured.
+#[tokio::test]
+async fn s3_tables_publishing_is_updated_on_its_own_and_shown() {
+    use aws_sdk_redshiftserverless::types::{
+        LogDestinationType, LogExport, S3TableAction, S3TableGranularity, S3TablePublishStatus,
+    };
+    let server = TestServer::start().await;
+    let client = server.client();
+    let created = client
+        .create_namespace()
+        .namespace_name("logs")
+        .send()
+        .await
+        .unwrap();
+    let id = created
+        .namespace()
+        .unwrap()
+        .namespace_id()
+        .unwrap()
+        .to_string();
+    assert!(created
+        .namespace()
+        .unwrap()
+        .s3_table_publish_status()
+        .is_none());
+    let status = || async {
+        let got = client
+            .get_namespace()
+            .namespace_name("logs")
+            .send()
+            .await
+            .unwrap();
+        got.namespace().unwrap().s3_table_publish_status().cloned()
+    };
+    let s3 = || {
+        client
+            .update_namespace()
+            .namespace_name("logs")
+            .log_destination_type(LogDestinationType::S3Table)
+    };
+    let refused = |err: &aws_sdk_redshiftserverless::error::SdkError<_, _>, words: &str| {
+        let (code, message) = error_parts(err);
+        assert_eq!(code, "ValidationException", "{message}");
+        assert!(message.contains(words), "{message}");
+    };
+
+    // The s3Table* members only with the s3table destination, and nothing else beside them.
+    let err = client
+        .update_namespace()
+        .namespace_name("logs")
+        .s3_table_granularity(S3TableGranularity::Namespace)
+        .send()
+        .await
+        .unwrap_err();
+    refused(&err, "valid only when logDestinationType is s3table");
+    let err = client
+        .update_namespace()
+        .namespace_name("logs")
+        .log_destination_type(LogDestinationType::Cloudwatch)
+        .s3_table_action(S3TableAction::Disable)
+        .send()
+        .await
+        .unwrap_err();
+    refused(&err, "valid only when logDestinationType is s3table");
+    let err = s3()
+        .s3_table_granularity(S3TableGranularity::Namespace)
+        .log_exports(LogExport::UserLog)
+        .send()
+        .await
+        .unwrap_err();
+    refused(
+        &err,
+        "cannot be combined with any other namespace configuration change",
+    );
+    // Enabling is the default action, and needs a granularity.
+    let err = s3()
+        .s3_table_names("sys_query_history")
+        .send()
+        .await
+        .unwrap_err();
+    refused(&err, "s3TableGranularity is required when enabling");
+    let err = s3()
+        .s3_table_granularity(S3TableGranularity::Namespace)
+        .s3_table_names("query_history")
+        .send()
+        .await
+        .unwrap_err();
+    refused(&err, "Member must satisfy regular expression pattern");
+    // Disabling what was never enabled configures nothing.
+    s3().s3_table_action(S3TableAction::Disable)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status().await, None);
+
+    let updated = s3()
+        .s3_table_granularity(S3TableGranularity::Namespace)
+        .s3_table_names("sys_query_history")
+        .s3_table_names("sys_load_history")
+        .s3_table_kms_key_id("arn:aws:kms:us-east-1:123456789012:key/k")
+        .send()
+        .await
+        .unwrap();
+    let ns = updated.namespace().unwrap();
+    assert_eq!(ns.status(), Some(&NamespaceStatus::Modifying));
+    let listed = |tables: &[&str], granularity, namespace: &str| {
+        S3TablePublishStatus::builder()
+            .enabled_all(tables == ["all"])
+            .set_s3_tables(Some(tables.iter().map(|t| t.to_string()).collect()))
+            .s3_table_granularity(granularity)
+            .s3_table_namespace(namespace)
+            .set_last_ingestion_times(Some(Default::default()))
+            .build()
+    };
+    let by_namespace = format!("redshift_serverless_{}", id.replace('-', "_"));
+    let by_account = format!("redshift_serverless_{ACCOUNT}");
+    let expected = listed(
+        &["sys_load_history", "sys_query_history"],
+        S3TableGranularity::Namespace,
+        &by_namespace,
+    );
+    assert_eq!(ns.s3_table_publish_status(), Some(&expected));
+    assert_eq!(status().await, Some(expected));
+
+    // Enabling more adds to them (and sets the scope); disabling some removes those.
+    s3().s3_table_action(S3TableAction::Enable)
+        .s3_table_granularity(S3TableGranularity::Account)
+        .s3_table_names("sys_query_detail")
+        .send()
+        .await
+        .unwrap();
+    s3().s3_table_action(S3TableAction::Disable)
+        .s3_table_names("sys_load_history")
+        .send()
+        .await
+        .unwrap();
+    let expected = listed(
+        &["sys_query_detail", "sys_query_history"],
+        S3TableGranularity::Account,
+        &by_account,
+    );
+    assert_eq!(status().await, Some(expected));
+    let listed_ns = client.list_namespaces().send().await.unwrap();
+    assert_eq!(
+        listed_ns.namespaces()[0].s3_table_publish_status(),
+        status().await.as_ref()
+    );
+
+    // `all` among the names selects every current and future table; then only all of them
+    // can be disabled, which leaves the status with none.
+    s3().s3_table_granularity(S3TableGranularity::Account)
+        .s3_table_names("sys_query_history")
+        .s3_table_names("all")
+        .send()
+        .await
+        .unwrap();
+    let all = listed(&["all"], S3TableGranularity::Account, &by_account);
+    assert_eq!(status().await, Some(all));
+    let err = s3()
+        .s3_table_action(S3TableAction::Disable)
+        .s3_table_names("sys_query_history")
+        .send()
+        .await
+        .unwrap_err();
+    refused(&err, "disable all of them");
+    s3().s3_table_action(S3TableAction::Disable)
+        .send()
+        .await
+        .unwrap();
+    let none = listed(&[], S3TableGranularity::Account, &by_account);
+    assert_eq!(status().await, Some(none));
+
+    // The cloudwatch destination is the ordinary update it always was.
+    let updated = client
+        .update_namespace()
+        .namespace_name("logs")
+        .log_destination_type(LogDestinationType::Cloudwatch)
+        .log_exports(LogExport::ConnectionLog)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.namespace().unwrap().log_exports(),
+        [LogExport::ConnectionLog]
+    );
+}

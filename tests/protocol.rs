@@ -246,6 +246,16 @@ async fn member_of_the_wrong_type() {
     .await;
     assert_error(&r, 400, "SerializationException");
     assert!(r.body["message"].as_str().unwrap().contains("maxResults"));
+    let r = raw(
+        Some("RedshiftServerless.RestoreFromSnapshot"),
+        r#"{"namespaceName": "ns", "workgroupName": "wg", "snapshotName": "s", "maintainIntegration": "yes"}"#,
+    )
+    .await;
+    assert_error(&r, 400, "SerializationException");
+    assert_eq!(
+        r.body["message"],
+        "STRING_VALUE can not be converted to a Boolean at 'maintainIntegration'"
+    );
 }
 
 #[tokio::test]

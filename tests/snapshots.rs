@@ -433,11 +433,13 @@ async fn restore_from_snapshot_and_recovery_point_round_trip() {
         .unwrap();
     server.store.settle_all();
 
+    // maintainIntegration is accepted either way; the emulator keeps no integrations.
     let restored = client
         .restore_from_snapshot()
         .namespace_name("ns-rest")
         .workgroup_name("wg-rest")
         .snapshot_name("before")
+        .maintain_integration(false)
         .send()
         .await
         .unwrap();
@@ -498,6 +500,7 @@ async fn restore_from_snapshot_and_recovery_point_round_trip() {
         .namespace_name("ns-rest")
         .workgroup_name("wg-rest")
         .recovery_point_id(&id)
+        .maintain_integration(true)
         .send()
         .await
         .unwrap();

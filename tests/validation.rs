@@ -9,7 +9,7 @@ use redshift_serverless_local::model::{Operation, ShapeId, ShapeKind};
 use serde_json::{json, Map, Value};
 
 /// Valid values of the shapes that carry a pattern; a test below checks each really is valid.
-const EXAMPLES: [(&str, &str); 11] = [
+const EXAMPLES: [(&str, &str); 12] = [
     ("CatalogNameString", "catalog"),
     (
         "CustomDomainCertificateArnString",
@@ -20,6 +20,7 @@ const EXAMPLES: [(&str, &str); 11] = [
     ("ManagedWorkgroupName", "managed-wg"),
     ("NamespaceName", "abc"),
     ("OwnerAccount", "123456789012"),
+    ("S3TableName", "sys_query_history"),
     ("ScheduledActionName", "abc"),
     (
         "SourceArn",

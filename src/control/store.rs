@@ -17,7 +17,7 @@ use crate::model::{self, NamespaceStatus, SnapshotStatus, WorkgroupStatus};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{LazyLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use tokio::sync::Notify;
 
@@ -95,6 +95,31 @@ pub struct NamespaceRecord {
     pub idc_application_arn: Option<String>,
     /// The Identity Center application associated through the lakehouse configuration.
     pub lakehouse_idc_application_arn: Option<String>,
+    /// S3 Tables system-table publishing, once an UpdateNamespace configured it. Journals and
+    /// snapshots written before it existed load without it.
+    #[serde(default)]
+    pub s3_tables: Option<S3TablePublishing>,
+}
+
+/// A namespace's S3 Tables system-table publishing, as UpdateNamespace requests with
+/// `logDestinationType: s3table` left it (see `ops::s3_tables`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct S3TablePublishing {
+    /// The scope in effect (`s3TableGranularity`), as the latest enabling request set it.
+    pub granularity: model::S3TableGranularity,
+    pub tables: PublishedTables,
+    /// The KMS key of the published data as the latest enabling request gave it (`None`:
+    /// SSE-S3). No answer shows it.
+    pub kms_key_id: Option<String>,
+}
+
+/// Which system tables are published.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum PublishedTables {
+    /// Every current and future system table.
+    All,
+    /// These (none, once every one was disabled).
+    Listed(BTreeSet<String>),
 }
 
 /// The id at the end of an ARN (`.../namespace/<id>`): records keep the ARN only.

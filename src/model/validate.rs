@@ -1,5 +1,5 @@
-//! The one validation engine: applies the generated constraint table ([`SHAPES`]) to a decoded
-//! request before any handler runs, the way AWS's front end does.
+//! The one validation engine: applies a model's generated constraint table (its `SHAPES`) to a
+//! decoded request before any handler runs, the way AWS's front end does.
 //!
 //! It rejects members of the wrong JSON type (a serialization error), collects every violated
 //! constraint with AWS's wording (`Value 'AB' at 'namespaceName' failed to satisfy constraint:

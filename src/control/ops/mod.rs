@@ -15,6 +15,7 @@ pub(crate) mod namespace;
 mod recovery_point;
 mod reservation;
 mod restore;
+mod s3_tables;
 mod scheduled_action;
 mod snapshot;
 mod snapshot_copy;

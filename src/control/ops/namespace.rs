@@ -3,7 +3,7 @@
 //! A namespace is AVAILABLE from creation (AWS has no CREATING status for namespaces), goes
 //! MODIFYING on update and DELETING on delete, and settles after the transition delay.
 
-use super::tags;
+use super::{s3_tables, tags};
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
@@ -32,6 +32,7 @@ impl View for NamespaceRecord {
                 .kms_key_id
                 .clone()
                 .or_else(|| Some(AWS_OWNED_KMS_KEY.into())),
+            s3_table_publish_status: s3_tables::status(self),
             ..view.clone()
         }
     }
@@ -242,6 +243,7 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
         workgroup: None,
         idc_application_arn: req.redshift_idc_application_arn,
         lakehouse_idc_application_arn: None,
+        s3_tables: None,
     };
     let namespace = record.to_model();
     ctx.state
@@ -278,8 +280,16 @@ pub fn list(ctx: &mut ReadCtx, req: ListNamespacesRequest) -> ApiResult<Page> {
     })
 }
 
-/// Emulates UpdateNamespace, with the reference's rules on which members go together.
-pub fn update(ctx: &mut Ctx, req: UpdateNamespaceRequest) -> ApiResult<UpdateNamespaceResponse> {
+/// Emulates UpdateNamespace, with the reference's rules on which members go together. An
+/// S3 Tables publishing update (`logDestinationType: s3table`) is one of its own (see
+/// [`s3_tables`]).
+pub fn update(
+    ctx: &mut Ctx,
+    mut req: UpdateNamespaceRequest,
+) -> ApiResult<UpdateNamespaceResponse> {
+    if let Some(change) = s3_tables::take_change(&mut req)? {
+        return s3_tables::update(ctx, req.namespace_name, change);
+    }
     if req.kms_key_id.is_some() && req.log_exports.is_some() {
         return Err(ApiError::validation(
             "You can't update both kmsKeyId and logExports in a single request.",

@@ -54,6 +54,11 @@ fn snapshot_image(
 
 /// Emulates RestoreFromSnapshot: the namespace takes the snapshot's database name, admin user
 /// and key, going MODIFYING until the restore settles.
+///
+/// `maintainIntegration` (botocore 1.44.8: keep the namespace's data sharing, zero-ETL and S3
+/// event integrations, default true) is accepted and changes nothing, here and in
+/// RestoreFromRecoveryPoint: the emulator has no integrations to keep or drop, and no answer
+/// has a member that shows the choice.
 pub fn from_snapshot(
     ctx: &mut Ctx,
     req: RestoreFromSnapshotRequest,
@@ -74,6 +79,7 @@ pub fn from_snapshot(
     })
 }
 
+/// Emulates RestoreFromRecoveryPoint, as RestoreFromSnapshot (`maintainIntegration` too).
 pub fn from_recovery_point(
     ctx: &mut Ctx,
     req: RestoreFromRecoveryPointRequest,
