@@ -187,20 +187,21 @@ async fn unknown_operation() {
     );
 }
 
-/// The Data API's targets reach the server's Data API path, which serves none of them yet.
+/// The Data API's targets reach the server's Data API path, which without SQL endpoints
+/// (`--sql false`, as here) has no engine to run on, and says so.
 #[tokio::test]
-async fn data_api_operations_are_known_and_not_served_yet() {
+async fn data_api_operations_are_known_and_need_the_engine() {
     use redshift_serverless_local::model::data::Operation;
     for op in Operation::ALL {
         let r = raw(Some(&format!("RedshiftData.{}", op.name())), "{}").await;
-        assert_error(&r, 400, "UnknownOperationException");
-        assert_eq!(
-            r.body["message"],
-            format!(
-                "The operation 'RedshiftData.{}' is not served by this emulator yet.",
-                op.name()
-            )
+        assert_eq!(r.status, 400, "{:?}", r.body);
+        assert_eq!(r.body["__type"], "DatabaseConnectionException");
+        assert!(
+            r.body["Message"].as_str().unwrap().contains("--sql false"),
+            "{:?}",
+            r.body
         );
+        assert_eq!(r.headers["x-amzn-errortype"], "DatabaseConnectionException");
     }
     // A body over the limit is refused before the Data API sees it, as for Redshift Serverless.
     let big = format!(r#"{{"Sql": "{}"}}"#, "a".repeat(2 * 1024 * 1024));

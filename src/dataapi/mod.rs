@@ -206,12 +206,15 @@ impl DataApi {
         api
     }
 
-    /// Closes pooled engine sessions that idled too long or whose workgroup is gone, every
-    /// few seconds, for as long as the Data API exists.
+    /// Closes pooled engine sessions that idled too long or whose workgroup is gone, and
+    /// Data API sessions past their keep-alive, every few seconds, for as long as the Data
+    /// API exists.
     async fn tend_pool(api: std::sync::Weak<DataApi>) {
         loop {
             tokio::time::sleep(pool::IDLE / 3).await;
             let Some(api) = api.upgrade() else { return };
+            // Sessions past their keep-alive close even when no request comes to notice.
+            api.expire();
             let store = api.store.clone();
             api.pool.prune(|key| {
                 store

@@ -362,6 +362,10 @@ impl Collector {
 
 impl Rows for Collector {
     fn columns(&mut self, columns: Vec<Column>) {
+        // A later statement of the run has rows: the earlier one's are not kept.
+        if let Some(earlier) = self.result.take() {
+            earlier.expire();
+        }
         self.result = Some(ResultSet::new(columns, &self.spill_dir, self.durable));
     }
 

@@ -52,12 +52,6 @@ pub enum ProtocolError {
     /// `prefix` is the API the target named.
     #[error("The operation '{name}' is not part of the {prefix} API.")]
     UnknownOperation { prefix: &'static str, name: String },
-    /// An operation of an API this emulator does not serve yet.
-    #[error("The operation '{prefix}.{name}' is not served by this emulator yet.")]
-    NotServed {
-        prefix: &'static str,
-        name: &'static str,
-    },
     #[error("{0}")]
     Serialization(String),
     #[error("The request body is larger than the limit of {0} bytes.")]
@@ -68,9 +62,7 @@ impl ProtocolError {
     fn code(&self) -> &'static str {
         match self {
             ProtocolError::BadTarget | ProtocolError::Serialization(_) => "SerializationException",
-            ProtocolError::UnknownOperation { .. } | ProtocolError::NotServed { .. } => {
-                "UnknownOperationException"
-            }
+            ProtocolError::UnknownOperation { .. } => "UnknownOperationException",
             ProtocolError::TooLarge(_) => "RequestEntityTooLargeException",
         }
     }
