@@ -591,3 +591,69 @@ async fn bad_input_ends_only_that_connection() {
     survivor.query_one("select 1", &[]).await.unwrap();
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workgroup_config_parameters_are_every_sessions_defaults() {
+    let server = TestServer::with_sql().await;
+    let api = server.client();
+    namespace(&api, "ns-config", None).await;
+    let port = workgroup(
+        &api,
+        "ns-config",
+        "wg-config",
+        None,
+        &[
+            ("datestyle", "ISO, DMY"),
+            ("search_path", "$user, public, extra"),
+            ("max_query_execution_time", "1"),
+        ],
+    )
+    .await;
+    let sql = connect(port, ADMIN, PASSWORD, "dev").await.unwrap();
+    let show = |name: &'static str| {
+        let sql = &sql;
+        async move {
+            let rows = sql.simple_query(&format!("show {name}")).await.unwrap();
+            first_value(&rows)
+        }
+    };
+    assert_eq!(show("datestyle").await, "ISO, DMY");
+    assert_eq!(show("search_path").await, "$user, public, extra");
+    // max_query_execution_time is in seconds: a longer query is cancelled.
+    let slow = sql.simple_query("select pg_sleep(5)").await.unwrap_err();
+    assert_eq!(code(&slow), "57014");
+    // A session's own settings override the workgroup's.
+    sql.batch_execute("set datestyle to 'ISO, MDY'")
+        .await
+        .unwrap();
+    assert_eq!(show("datestyle").await, "ISO, MDY");
+
+    // UpdateWorkgroup changes the defaults of the sessions that start after it.
+    api.update_workgroup()
+        .workgroup_name("wg-config")
+        .config_parameters(
+            rs::types::ConfigParameter::builder()
+                .parameter_key("datestyle")
+                .parameter_value("SQL, DMY")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let port = available_port(&api, "wg-config").await;
+    let fresh = connect(port, ADMIN, PASSWORD, "dev").await.unwrap();
+    let rows = fresh.simple_query("show datestyle").await.unwrap();
+    assert_eq!(first_value(&rows), "SQL, DMY");
+    server.shutdown().await;
+}
+
+/// The first value of the first row of a simple query's answer.
+fn first_value(messages: &[tokio_postgres::SimpleQueryMessage]) -> String {
+    messages
+        .iter()
+        .find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no row in {messages:?}"))
+}

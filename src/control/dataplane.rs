@@ -121,6 +121,8 @@ pub struct LoginTarget {
     pub admin_password: Option<String>,
     /// The workgroup's `require_ssl` parameter.
     pub require_ssl: bool,
+    /// The workgroup's config parameters (`configParameters`), key and value.
+    pub config: Vec<(String, String)>,
 }
 
 /// A GetCredentials password still valid for a login.
@@ -277,6 +279,13 @@ impl Store {
                 admin_password: ns.admin_password.clone(),
                 namespace,
                 require_ssl,
+                config: record
+                    .view
+                    .config_parameters
+                    .iter()
+                    .flatten()
+                    .filter_map(|p| Some((p.parameter_key.clone()?, p.parameter_value.clone()?)))
+                    .collect(),
             })
         })
     }

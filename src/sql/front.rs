@@ -39,7 +39,53 @@ const FORWARDED_PARAMETERS: &[&str] = &[
     "search_path",
     "options",
     "IntervalStyle",
+    "statement_timeout",
+    "redshift.enable_case_sensitive_identifier",
 ];
+
+/// The workgroup config parameters that are every session's defaults (a client's own start-up
+/// parameters override them), the engine setting each becomes, and how its value converts.
+const WORKGROUP_DEFAULTS: &[(&str, &str, fn(&str) -> Option<String>)] = &[
+    ("search_path", "search_path", as_given),
+    ("datestyle", "DateStyle", as_given),
+    (
+        "enable_case_sensitive_identifier",
+        "redshift.enable_case_sensitive_identifier",
+        as_given,
+    ),
+    // Seconds in Redshift, milliseconds in the engine; 0 is no limit in both.
+    (
+        "max_query_execution_time",
+        "statement_timeout",
+        seconds_as_ms,
+    ),
+];
+
+fn as_given(value: &str) -> Option<String> {
+    Some(value.to_string())
+}
+
+fn seconds_as_ms(value: &str) -> Option<String> {
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(|s| (s.saturating_mul(1000)).to_string())
+}
+
+/// The start-up parameters a session on `target`'s workgroup gets from its config.
+fn session_defaults(target: &LoginTarget) -> Vec<(String, String)> {
+    target
+        .config
+        .iter()
+        .filter_map(|(key, value)| {
+            let (_, setting, convert) = WORKGROUP_DEFAULTS
+                .iter()
+                .find(|(k, _, _)| k.eq_ignore_ascii_case(key))?;
+            Some((setting.to_string(), convert(value)?))
+        })
+        .collect()
+}
 
 /// Start-up parameters only Redshift's own drivers (redshift_connector, the Redshift JDBC and
 /// ODBC drivers) send.
@@ -327,7 +373,9 @@ async fn login(
         Some(who) => who,
         None => return Err(Failed::tell(client, PgError::invalid_password(user))),
     };
-    match start_engine(&lease, params, user, database, who).await {
+    let mut with_defaults = session_defaults(&target);
+    with_defaults.extend(params.iter().cloned());
+    match start_engine(&lease, &with_defaults, user, database, who).await {
         Ok((engine, greeting, engine_key)) => {
             let mut out = BytesMut::new();
             wire::authentication(&mut out, wire::AUTH_OK, None);
@@ -378,7 +426,8 @@ pub async fn engine_session(
         true => Identity::Admin,
         false => Identity::Issued,
     };
-    let (stream, _, key) = start_engine(&lease, &[], user, database, who).await?;
+    let defaults = session_defaults(target);
+    let (stream, _, key) = start_engine(&lease, &defaults, user, database, who).await?;
     Ok(EngineSession { stream, key, lease })
 }
 
