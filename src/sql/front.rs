@@ -45,7 +45,7 @@ const FORWARDED_PARAMETERS: &[&str] = &[
 
 /// The workgroup config parameters that are every session's defaults (a client's own start-up
 /// parameters override them), the engine setting each becomes, and how its value converts.
-const WORKGROUP_DEFAULTS: &[(&str, &str, fn(&str) -> Option<String>)] = &[
+const WORKGROUP_DEFAULTS: &[(&str, &str, Convert)] = &[
     ("search_path", "search_path", as_given),
     ("datestyle", "DateStyle", as_given),
     (
@@ -60,6 +60,9 @@ const WORKGROUP_DEFAULTS: &[(&str, &str, fn(&str) -> Option<String>)] = &[
         seconds_as_ms,
     ),
 ];
+
+/// How a config parameter's value becomes the engine setting's, if it can.
+type Convert = fn(&str) -> Option<String>;
 
 fn as_given(value: &str) -> Option<String> {
     Some(value.to_string())
