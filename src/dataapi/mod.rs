@@ -112,6 +112,29 @@ impl DataError {
 
 pub type DataResult<T> = Result<T, DataError>;
 
+/// What ExecuteStatement and BatchExecuteStatement answer (their outputs have the same
+/// members): the statement as it is now.
+macro_rules! submitted {
+    ($output:ident, $statement:expr) => {{
+        let statement = &$statement;
+        let p = statement.progress();
+        $output {
+            id: Some(statement.id.clone()),
+            created_at: Some(EpochTime(statement.created_at)),
+            cluster_identifier: None,
+            db_user: Some(statement.target.db_user.clone()),
+            db_groups: None,
+            database: Some(statement.target.database.clone()),
+            secret_arn: None,
+            workgroup_name: Some(statement.target.workgroup.clone()),
+            session_id: statement.session_id.clone(),
+            status: Some(p.status),
+            redshift_pid: p.pid.map(i64::from),
+            has_result_set: is_final(p.status).then(|| p.subs.iter().any(|s| s.has_result_set)),
+        }
+    }};
+}
+
 #[derive(Default)]
 struct State {
     statements: HashMap<String, Arc<Statement>>,
@@ -312,8 +335,8 @@ impl DataApi {
 
     /// The workgroup a request names, refused as AWS refuses a target it cannot reach.
     fn resolve(&self, scope: &Scope, named: &Named) -> DataResult<(String, String)> {
-        if let Some(cluster) = named.cluster {
-            let _ = cluster;
+        // The emulator has no provisioned clusters: any one named does not exist.
+        if named.cluster.is_some() {
             return Err(DataError::validation(
                 "Redshift endpoint doesn't exist in this region.",
             ));
@@ -351,12 +374,7 @@ impl DataApi {
         caller: &Caller,
         req: ExecuteStatementInput,
     ) -> DataResult<ExecuteStatementOutput> {
-        let parameters: Vec<(String, String)> = req
-            .parameters
-            .iter()
-            .flatten()
-            .map(|p| (p.name.clone(), p.value.clone()))
-            .collect();
+        let parameters = pairs(req.parameters.as_deref());
         check_sql(&req.sql)?;
         if !parameters.is_empty() {
             params::bind(&req.sql, &parameters)
@@ -383,21 +401,7 @@ impl DataApi {
         if let Some(seconds) = req.wait_time_seconds {
             self.wait(&statement, seconds).await?;
         }
-        let p = statement.progress();
-        Ok(ExecuteStatementOutput {
-            id: Some(statement.id.clone()),
-            created_at: Some(EpochTime(statement.created_at)),
-            cluster_identifier: None,
-            db_user: Some(statement.target.db_user.clone()),
-            db_groups: None,
-            database: Some(statement.target.database.clone()),
-            secret_arn: None,
-            workgroup_name: Some(statement.target.workgroup.clone()),
-            session_id: statement.session_id.clone(),
-            status: Some(p.status),
-            redshift_pid: p.pid.map(i64::from),
-            has_result_set: is_final(p.status).then(|| p.subs.iter().any(|s| s.has_result_set)),
-        })
+        Ok(submitted!(ExecuteStatementOutput, statement))
     }
 
     pub async fn batch_execute_statement(
@@ -409,12 +413,7 @@ impl DataApi {
         for sql in &req.sqls {
             check_sql(sql)?;
         }
-        let parameters: Vec<(String, String)> = req
-            .parameters
-            .iter()
-            .flatten()
-            .map(|p| (p.name.clone(), p.value.clone()))
-            .collect();
+        let parameters = pairs(req.parameters.as_deref());
         if !parameters.is_empty() {
             return Err(DataError::validation(
                 "Parameters are not supported by BatchExecuteStatement.",
@@ -444,21 +443,7 @@ impl DataApi {
         if let Some(seconds) = req.wait_time_seconds {
             self.wait(&statement, seconds).await?;
         }
-        let p = statement.progress();
-        Ok(BatchExecuteStatementOutput {
-            id: Some(statement.id.clone()),
-            created_at: Some(EpochTime(statement.created_at)),
-            cluster_identifier: None,
-            db_user: Some(statement.target.db_user.clone()),
-            db_groups: None,
-            database: Some(statement.target.database.clone()),
-            secret_arn: None,
-            workgroup_name: Some(statement.target.workgroup.clone()),
-            session_id: statement.session_id.clone(),
-            status: Some(p.status),
-            redshift_pid: p.pid.map(i64::from),
-            has_result_set: is_final(p.status).then(|| p.subs.iter().any(|s| s.has_result_set)),
-        })
+        Ok(submitted!(BatchExecuteStatementOutput, statement))
     }
 
     /// Accepts a statement: its target, session and limits checked, then its run started.
@@ -723,16 +708,7 @@ impl DataApi {
             result_size: Some(if finished { size } else { -1 }),
             redshift_query_id: Some(p.subs.last().map_or(0, |s| s.query_id)),
             redshift_query_uuid: None,
-            query_parameters: (!statement.parameters.is_empty()).then(|| {
-                statement
-                    .parameters
-                    .iter()
-                    .map(|(name, value)| SqlParameter {
-                        name: name.clone(),
-                        value: value.clone(),
-                    })
-                    .collect()
-            }),
+            query_parameters: sql_parameters(&statement.parameters),
             sub_statements: subs,
             workgroup_name: Some(statement.target.workgroup.clone()),
             result_format: Some(result_format(&statement)),
@@ -770,7 +746,7 @@ impl DataApi {
         let p = statement.progress();
         let sub = &p.subs[sub.unwrap_or(0)];
         match (sub.status(), &sub.result) {
-            (Status::Finished, Some(result)) => Ok((result.clone(), sub_metadata(sub))),
+            (Status::Finished, Some(result)) => Ok((result.clone(), sub.metadata.clone())),
             _ => Err(DataError::no_result(id)),
         }
     }
@@ -925,15 +901,7 @@ impl DataApi {
                 statement_name: s.name.clone(),
                 created_at: Some(EpochTime(s.created_at)),
                 updated_at: Some(EpochTime(p.updated_at)),
-                query_parameters: (!s.parameters.is_empty()).then(|| {
-                    s.parameters
-                        .iter()
-                        .map(|(name, value)| SqlParameter {
-                            name: name.clone(),
-                            value: value.clone(),
-                        })
-                        .collect()
-                }),
+                query_parameters: sql_parameters(&s.parameters),
                 is_batch_statement: Some(s.batch),
                 result_format: Some(result_format(s)),
                 session_id: s.session_id.clone(),
@@ -1175,6 +1143,28 @@ struct NamedOwned {
     secret: Option<String>,
 }
 
+/// A request's parameters as name and value.
+fn pairs(parameters: Option<&[SqlParameter]>) -> Vec<(String, String)> {
+    parameters
+        .unwrap_or_default()
+        .iter()
+        .map(|p| (p.name.clone(), p.value.clone()))
+        .collect()
+}
+
+/// A statement's parameters as DescribeStatement and ListStatements show them (none: absent).
+fn sql_parameters(parameters: &[(String, String)]) -> Option<Vec<SqlParameter>> {
+    (!parameters.is_empty()).then(|| {
+        parameters
+            .iter()
+            .map(|(name, value)| SqlParameter {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect()
+    })
+}
+
 fn check_sql(sql: &str) -> DataResult<()> {
     if sql.trim().is_empty() {
         return Err(DataError::validation("The SQL statement is empty."));
@@ -1220,10 +1210,6 @@ fn field(value: Value) -> Field {
         Value::Text(s) => Field::StringValue(s),
         Value::Blob(b) => Field::BlobValue(crate::model::Blob(b)),
     }
-}
-
-fn sub_metadata(sub: &statement::Sub) -> Vec<ColumnMetadata> {
-    sub.metadata.clone()
 }
 
 /// One page of rows from `token` (a row number), and the token of the next.
