@@ -166,6 +166,19 @@ pub struct DataApi {
     state: Mutex<State>,
 }
 
+/// What a catalog request (ListDatabases, ...) names as its target; `$database` is its
+/// `Database` member as an `Option<&str>`.
+macro_rules! named {
+    ($req:expr, $database:expr) => {
+        Named {
+            workgroup: $req.workgroup_name.as_deref(),
+            database: $database,
+            cluster: $req.cluster_identifier.as_deref(),
+            secret: $req.secret_arn.as_deref(),
+        }
+    };
+}
+
 /// Where a statement or catalog call runs, as a request names it.
 struct Named<'a> {
     workgroup: Option<&'a str>,
@@ -996,7 +1009,6 @@ impl DataApi {
         scope: &Scope,
         caller: &Caller,
         named: Named<'_>,
-        connected: Option<&str>,
     ) -> DataResult<crate::sql::client::Client> {
         let (workgroup, database) = self.resolve(scope, &named)?;
         let destination = crate::sql::front::Destination {
@@ -1007,15 +1019,10 @@ impl DataApi {
             DataError::database_connection(format!("Workgroup {workgroup} is not available."))
         })?;
         let user = crate::control::ops::db_user(caller);
-        let session = crate::sql::front::engine_session(
-            &self.plane,
-            &destination,
-            &target,
-            &user,
-            connected.unwrap_or(&database),
-        )
-        .await
-        .map_err(|e| DataError::database_connection(format!("ERROR: {}", e.message)))?;
+        let session =
+            crate::sql::front::engine_session(&self.plane, &destination, &target, &user, &database)
+                .await
+                .map_err(|e| DataError::database_connection(format!("ERROR: {}", e.message)))?;
         Ok(crate::sql::client::Client::new(session))
     }
 
@@ -1025,13 +1032,9 @@ impl DataApi {
         caller: &Caller,
         req: ListDatabasesRequest,
     ) -> DataResult<ListDatabasesResponse> {
-        let named = Named {
-            workgroup: req.workgroup_name.as_deref(),
-            database: req.database.as_deref(),
-            cluster: req.cluster_identifier.as_deref(),
-            secret: req.secret_arn.as_deref(),
-        };
-        let mut client = self.catalog_client(scope, caller, named, None).await?;
+        let mut client = self
+            .catalog_client(scope, caller, named!(req, req.database.as_deref()))
+            .await?;
         let (rows, next) = catalog::list_databases(
             &mut client,
             page_of(req.max_results, req.next_token.as_deref())?,
@@ -1049,13 +1052,9 @@ impl DataApi {
         caller: &Caller,
         req: ListSchemasRequest,
     ) -> DataResult<ListSchemasResponse> {
-        let named = Named {
-            workgroup: req.workgroup_name.as_deref(),
-            database: Some(&req.database),
-            cluster: req.cluster_identifier.as_deref(),
-            secret: req.secret_arn.as_deref(),
-        };
-        let mut client = self.catalog_client(scope, caller, named, None).await?;
+        let mut client = self
+            .catalog_client(scope, caller, named!(req, Some(&req.database)))
+            .await?;
         let (rows, next) = catalog::list_schemas(
             &mut client,
             req.schema_pattern.as_deref(),
@@ -1074,13 +1073,9 @@ impl DataApi {
         caller: &Caller,
         req: ListTablesRequest,
     ) -> DataResult<ListTablesResponse> {
-        let named = Named {
-            workgroup: req.workgroup_name.as_deref(),
-            database: Some(&req.database),
-            cluster: req.cluster_identifier.as_deref(),
-            secret: req.secret_arn.as_deref(),
-        };
-        let mut client = self.catalog_client(scope, caller, named, None).await?;
+        let mut client = self
+            .catalog_client(scope, caller, named!(req, Some(&req.database)))
+            .await?;
         let (rows, next) = catalog::list_tables(
             &mut client,
             req.schema_pattern.as_deref(),
@@ -1100,13 +1095,9 @@ impl DataApi {
         caller: &Caller,
         req: DescribeTableRequest,
     ) -> DataResult<DescribeTableResponse> {
-        let named = Named {
-            workgroup: req.workgroup_name.as_deref(),
-            database: Some(&req.database),
-            cluster: req.cluster_identifier.as_deref(),
-            secret: req.secret_arn.as_deref(),
-        };
-        let mut client = self.catalog_client(scope, caller, named, None).await?;
+        let mut client = self
+            .catalog_client(scope, caller, named!(req, Some(&req.database)))
+            .await?;
         let (table, columns, next) = catalog::describe_table(
             &mut client,
             req.schema.as_deref(),

@@ -76,33 +76,11 @@ pub struct Progress {
     pub cancelled: bool,
 }
 
-/// A statement of the Data API: what was asked, and how far it got.
-pub struct Statement {
-    pub id: String,
-    pub scope: Scope,
-    /// Its place in the order statements were made (ListStatements lists newest first).
-    pub seq: u64,
-    pub target: Target,
-    pub sqls: Vec<String>,
-    pub batch: bool,
-    pub name: Option<String>,
-    pub parameters: Vec<(String, String)>,
-    pub csv: bool,
-    pub mode: Mode,
-    pub session_id: Option<String>,
-    pub created_at: DateTime<Utc>,
-    progress: Mutex<Progress>,
-    done: watch::Sender<bool>,
-    /// Callers waiting on it now (WaitTimeSeconds).
-    pub waiting: AtomicUsize,
-    /// The count of its account's statements not yet ended, which it is in until it ends.
-    active: Option<Arc<AtomicUsize>>,
-}
-
-/// The parts of a statement given when it is made.
+/// What a statement asks, fixed when it is made.
 pub struct NewStatement {
     pub id: String,
     pub scope: Scope,
+    /// Its place in the order statements were made (ListStatements lists newest first).
     pub seq: u64,
     pub target: Target,
     pub sqls: Vec<String>,
@@ -117,17 +95,34 @@ pub struct NewStatement {
     pub active: Option<Arc<AtomicUsize>>,
 }
 
+/// A statement of the Data API: what was asked (its [`NewStatement`], which it derefs to),
+/// and how far it got.
+pub struct Statement {
+    asked: NewStatement,
+    progress: Mutex<Progress>,
+    done: watch::Sender<bool>,
+    /// Callers waiting on it now (WaitTimeSeconds).
+    pub waiting: AtomicUsize,
+}
+
+impl std::ops::Deref for Statement {
+    type Target = NewStatement;
+
+    fn deref(&self) -> &NewStatement {
+        &self.asked
+    }
+}
+
 impl Statement {
-    pub fn new(new: NewStatement) -> Statement {
-        let subs = new.sqls.iter().map(|_| Sub::default()).collect();
-        if let Some(active) = &new.active {
+    pub fn new(asked: NewStatement) -> Statement {
+        let subs = asked.sqls.iter().map(|_| Sub::default()).collect();
+        if let Some(active) = &asked.active {
             active.fetch_add(1, Ordering::AcqRel);
         }
         Statement {
-            active: new.active,
             progress: Mutex::new(Progress {
                 status: Status::Submitted,
-                updated_at: new.created_at,
+                updated_at: asked.created_at,
                 pid: None,
                 error: None,
                 subs,
@@ -138,18 +133,7 @@ impl Statement {
             }),
             done: watch::channel(false).0,
             waiting: AtomicUsize::new(0),
-            id: new.id,
-            scope: new.scope,
-            seq: new.seq,
-            target: new.target,
-            sqls: new.sqls,
-            batch: new.batch,
-            name: new.name,
-            parameters: new.parameters,
-            csv: new.csv,
-            mode: new.mode,
-            session_id: new.session_id,
-            created_at: new.created_at,
+            asked,
         }
     }
 
