@@ -369,6 +369,30 @@ async fn sessions_keep_state_and_run_one_statement_at_a_time() {
         .await
         .unwrap();
     assert_eq!(result.records()[0][0], Field::LongValue(42));
+    // pg_last_query_id() in the session is the last statement's RedshiftQueryId.
+    let query_id = data
+        .describe_statement()
+        .id(next.id().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .redshift_query_id();
+    assert!(query_id > 0);
+    let last = data
+        .execute_statement()
+        .session_id(&session)
+        .sql("select pg_last_query_id()")
+        .wait_time_seconds(30)
+        .send()
+        .await
+        .unwrap();
+    let result = data
+        .get_statement_result()
+        .id(last.id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(result.records()[0][0], Field::LongValue(query_id));
 
     // A second statement while one runs is refused.
     let slow = data

@@ -270,7 +270,11 @@ impl Runner {
                     // caller waiting.
                     self.release(&statement, None, None).await;
                     if let Some(client) = kept_client {
-                        self.pool.put(key, client).await;
+                        let dirty = statement
+                            .sqls
+                            .iter()
+                            .any(|sql| super::pool::leaves_state(sql));
+                        self.pool.put(key, client, dirty).await;
                     }
                 }
             };
@@ -364,6 +368,11 @@ impl Runner {
                 p.subs[i].updated_at = Some(self.now());
             }
             let outcome = self.run_one(statement, client, sql).await;
+            // Only a Data API session has a next statement to tell (a pooled engine session
+            // starts afresh for the next).
+            if statement.session_id.is_some() {
+                client.completed_query(query_id);
+            }
             if let Err(e) = &outcome {
                 if may_retry && i == 0 && !transaction && e.code == EngineError::CLOSED {
                     let mut p = statement.progress();

@@ -44,6 +44,14 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     ELSE lower(btrim(part)) END
 $$;
 
+-- PG_LAST_QUERY_ID(): the id of the session's last completed query, -1 when there is none.
+-- The Data API keeps it in the session's redshift.last_query_id (its RedshiftQueryId);
+-- sessions of the SQL endpoints do not track query ids, and answer -1.
+CREATE FUNCTION pg_catalog.pg_last_query_id() RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT coalesce(nullif(current_setting('redshift.last_query_id', true), ''), '-1')::integer
+$$;
+
 -- GETDATE(): the current date and time in the session's time zone, without fractions.
 CREATE FUNCTION pg_catalog.getdate() RETURNS timestamp
 LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT date_trunc('second', localtimestamp) $$;

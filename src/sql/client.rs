@@ -97,6 +97,9 @@ pub struct Client {
     session: SessionParts,
     /// Whether the session is inside a transaction block (ReadyForQuery said so).
     in_transaction: bool,
+    /// A setting to make before the next run, in the same write (so at no round trip's
+    /// cost): the id of the query that just completed, for `pg_last_query_id()`.
+    last_query_id: Option<i64>,
 }
 
 struct SessionParts {
@@ -116,7 +119,13 @@ impl Client {
                 socket,
             },
             in_transaction: false,
+            last_query_id: None,
         }
+    }
+
+    /// Makes `pg_last_query_id()` answer `id` from the next run on.
+    pub fn completed_query(&mut self, id: i64) {
+        self.last_query_id = Some(id);
     }
 
     /// Discards the session's state (settings, temporary tables, prepared statements,
@@ -149,6 +158,11 @@ impl Client {
         rows: &mut (impl Rows + Send),
     ) -> Result<Vec<Completed>, EngineError> {
         let mut out = BytesMut::new();
+        let setting = self.last_query_id.take();
+        if let Some(id) = setting {
+            let sql = format!("select set_config('redshift.last_query_id', '{id}', false)");
+            message(&mut out, b'Q', |b| cstr(b, &sql));
+        }
         match params {
             None => message(&mut out, b'Q', |b| cstr(b, sql)),
             Some(params) => extended(&mut out, sql, params),
@@ -158,6 +172,10 @@ impl Client {
             .write_all(&out)
             .await
             .map_err(|_| EngineError::closed())?;
+        if setting.is_some() {
+            // Refused only in a failed transaction, where the run is refused too.
+            let _ = self.read_answers(&mut Discard).await;
+        }
         self.read_answers(rows).await
     }
 
