@@ -606,6 +606,7 @@ async fn workgroup_config_parameters_are_every_sessions_defaults() {
             ("datestyle", "ISO, DMY"),
             ("search_path", "$user, public, extra"),
             ("max_query_execution_time", "1"),
+            ("enable_case_sensitive_identifier", "true"),
         ],
     )
     .await;
@@ -619,6 +620,7 @@ async fn workgroup_config_parameters_are_every_sessions_defaults() {
     };
     assert_eq!(show("datestyle").await, "ISO, DMY");
     assert_eq!(show("search_path").await, "$user, public, extra");
+    assert_eq!(show("enable_case_sensitive_identifier").await, "true");
     // max_query_execution_time is in seconds: a longer query is cancelled.
     let slow = sql.simple_query("select pg_sleep(5)").await.unwrap_err();
     assert_eq!(code(&slow), "57014");
