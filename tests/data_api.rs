@@ -4,30 +4,10 @@
 mod common;
 
 use aws_sdk_redshiftdata as rd;
-use aws_sdk_redshiftserverless as rs;
-use common::{available_port, TestServer};
+use common::{
+    serving_workgroup as workgroup, TestServer, SQL_ADMIN as ADMIN, SQL_PASSWORD as PASSWORD,
+};
 use rd::types::{Field, SqlParameter, StatementStatusString as Status, StatusString as Described};
-
-const ADMIN: &str = "admin";
-const PASSWORD: &str = "Secret123";
-
-/// A namespace and an AVAILABLE workgroup on it; the workgroup's SQL port.
-async fn workgroup(api: &rs::Client, namespace: &str, workgroup: &str) -> u16 {
-    api.create_namespace()
-        .namespace_name(namespace)
-        .admin_username(ADMIN)
-        .admin_user_password(PASSWORD)
-        .send()
-        .await
-        .unwrap();
-    api.create_workgroup()
-        .workgroup_name(workgroup)
-        .namespace_name(namespace)
-        .send()
-        .await
-        .unwrap();
-    available_port(api, workgroup).await
-}
 
 fn param(name: &str, value: &str) -> SqlParameter {
     SqlParameter::builder()

@@ -148,21 +148,7 @@ async fn run(client: &Client, case: &Case) -> Result<(), String> {
 }
 
 async fn session(server: &TestServer) -> u16 {
-    let api = server.client();
-    api.create_namespace()
-        .namespace_name("corpus-ns")
-        .admin_username("admin")
-        .admin_user_password("Secret123")
-        .send()
-        .await
-        .unwrap();
-    api.create_workgroup()
-        .workgroup_name("corpus-wg")
-        .namespace_name("corpus-ns")
-        .send()
-        .await
-        .unwrap();
-    common::available_port(&api, "corpus-wg").await
+    common::serving_workgroup(&server.client(), "corpus-ns", "corpus-wg").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,7 +170,7 @@ async fn the_documented_examples_give_the_documented_results() {
     for file in &files {
         let category = file.file_stem().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(file).unwrap();
-        let client = common::sql_connect(port, "admin", "Secret123", "dev")
+        let client = common::sql_connect(port, common::SQL_ADMIN, common::SQL_PASSWORD, "dev")
             .await
             .unwrap();
         // Each category in a schema of its own, so tables of one never meet another's.

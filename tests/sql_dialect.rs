@@ -7,22 +7,8 @@ use common::TestServer;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
 async fn session(server: &TestServer) -> Client {
-    let api = server.client();
-    api.create_namespace()
-        .namespace_name("dialect-ns")
-        .admin_username("admin")
-        .admin_user_password("Secret123")
-        .send()
-        .await
-        .unwrap();
-    api.create_workgroup()
-        .workgroup_name("dialect-wg")
-        .namespace_name("dialect-ns")
-        .send()
-        .await
-        .unwrap();
-    let port = common::available_port(&api, "dialect-wg").await;
-    common::sql_connect(port, "admin", "Secret123", "dev")
+    let port = common::serving_workgroup(&server.client(), "dialect-ns", "dialect-wg").await;
+    common::sql_connect(port, common::SQL_ADMIN, common::SQL_PASSWORD, "dev")
         .await
         .unwrap()
 }

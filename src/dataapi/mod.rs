@@ -939,8 +939,14 @@ impl DataApi {
             Some(n) if n > 0 => n as usize,
             _ => 100,
         };
+        let start = match req.next_token.as_deref() {
+            None => 0,
+            Some(token) => token
+                .parse::<usize>()
+                .map_err(|_| DataError::validation("The NextToken is not valid."))?,
+        };
         let state = self.state();
-        let mut sessions: Vec<(DateTime<Utc>, String, SessionData)> = state
+        let mut matching: Vec<&Arc<Session>> = state
             .sessions
             .values()
             .filter(|s| s.scope == *scope && s.target.db_user == db_user)
@@ -956,46 +962,16 @@ impl DataApi {
                     .is_none_or(|d| d == s.target.database)
             })
             .filter(|_| req.cluster_identifier.is_none())
-            .map(|s| {
-                let st = s.state.lock().expect("unpoisoned");
-                let status = match (st.closed || st.expires_at <= now, &st.busy) {
-                    (_, Some(_)) => SessionStatusString::Busy,
-                    (true, None) => SessionStatusString::Closed,
-                    (false, None) => SessionStatusString::Available,
-                };
-                (
-                    s.created_at,
-                    s.id.clone(),
-                    SessionData {
-                        session_id: s.id.clone(),
-                        status,
-                        created_at: EpochTime(s.created_at),
-                        updated_at: Some(EpochTime(st.updated_at)),
-                        database: Some(s.target.database.clone()),
-                        db_user: Some(s.target.db_user.clone()),
-                        cluster_identifier: None,
-                        workgroup_name: Some(s.target.workgroup.clone()),
-                        session_alive_seconds: Some(s.keep_alive),
-                        session_ttl: Some(EpochTime(st.expires_at)),
-                        current_statement_id: st.busy.clone(),
-                    },
-                )
-            })
-            .filter(|(_, _, d)| req.status.is_none_or(|w| w == d.status))
+            .filter(|s| req.status.is_none_or(|w| w == session_status(s, now)))
             .collect();
-        sessions.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
-        let start = match req.next_token.as_deref() {
-            None => 0,
-            Some(token) => token
-                .parse::<usize>()
-                .map_err(|_| DataError::validation("The NextToken is not valid."))?,
-        };
-        let next = (sessions.len() > start + limit).then(|| (start + limit).to_string());
-        let sessions = sessions
+        // Newest first; only the page is turned into answers.
+        matching.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+        let next = (matching.len() > start + limit).then(|| (start + limit).to_string());
+        let sessions = matching
             .into_iter()
             .skip(start)
             .take(limit)
-            .map(|(_, _, d)| d)
+            .map(|s| session_data(s, now))
             .collect();
         Ok(ListSessionsResponse {
             sessions,
@@ -1167,6 +1143,35 @@ fn check_sql(sql: &str) -> DataResult<()> {
         )));
     }
     Ok(())
+}
+
+/// A session's status at `now`: BUSY while a statement runs in it, CLOSED once it expired.
+fn session_status(session: &Session, now: DateTime<Utc>) -> SessionStatusString {
+    let st = session.state.lock().expect("unpoisoned");
+    match (st.closed || st.expires_at <= now, &st.busy) {
+        (_, Some(_)) => SessionStatusString::Busy,
+        (true, None) => SessionStatusString::Closed,
+        (false, None) => SessionStatusString::Available,
+    }
+}
+
+/// A session as ListSessions shows it.
+fn session_data(session: &Session, now: DateTime<Utc>) -> SessionData {
+    let status = session_status(session, now);
+    let st = session.state.lock().expect("unpoisoned");
+    SessionData {
+        session_id: session.id.clone(),
+        status,
+        created_at: EpochTime(session.created_at),
+        updated_at: Some(EpochTime(st.updated_at)),
+        database: Some(session.target.database.clone()),
+        db_user: Some(session.target.db_user.clone()),
+        cluster_identifier: None,
+        workgroup_name: Some(session.target.workgroup.clone()),
+        session_alive_seconds: Some(session.keep_alive),
+        session_ttl: Some(EpochTime(st.expires_at)),
+        current_statement_id: st.busy.clone(),
+    }
 }
 
 /// A statement's status as DescribeStatement and ListStatements name it.

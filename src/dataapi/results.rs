@@ -182,9 +182,7 @@ impl ResultSet {
                 )
             })?;
             result.starts.push(at as u64);
-            result.size += client::values(&bytes[at..at + len])
-                .filter_map(|v| v.map(<[u8]>::len))
-                .sum::<usize>() as u64;
+            result.size += values_size(&bytes[at..at + len]) as u64;
             at += len;
         }
         result.spilled = Some(Spill {
@@ -219,14 +217,11 @@ impl ResultSet {
         self.size
     }
 
-    async fn push(&mut self, row: &[u8]) -> std::io::Result<()> {
+    /// Appends a row whose values take `values` bytes ([`values_size`]).
+    async fn push(&mut self, row: &[u8], values: usize) -> std::io::Result<()> {
         let offset = self.spilled.as_ref().map_or(0, |s| s.length);
         self.starts.push(offset + self.memory.len() as u64);
         self.memory.extend_from_slice(row);
-        // Values' bytes: the row less its count and lengths.
-        let values = client::values(row)
-            .filter_map(|v| v.map(<[u8]>::len))
-            .sum::<usize>();
         self.size += values as u64;
         if self.memory.len() >= IN_MEMORY {
             self.spill().await?;
@@ -237,7 +232,7 @@ impl ResultSet {
     /// Moves what is in memory to the file.
     async fn spill(&mut self) -> std::io::Result<()> {
         if self.spilled.is_none() {
-            std::fs::create_dir_all(&self.spill_dir)?;
+            tokio::fs::create_dir_all(&self.spill_dir).await?;
             let path = self.spill_dir.join(uuid::Uuid::new_v4().to_string());
             let file = tokio::fs::File::create(&path).await?;
             self.spilled = Some(Spill {
@@ -305,6 +300,11 @@ impl ResultSet {
     }
 }
 
+/// The bytes of a DataRow body's values: the row less its count and lengths.
+fn values_size(row: &[u8]) -> usize {
+    client::values(row).filter_map(|v| v.map(<[u8]>::len)).sum()
+}
+
 /// The length of the DataRow body at the start of `bytes`, if it is whole.
 fn row_length(bytes: &[u8]) -> Option<usize> {
     let count = i16::from_be_bytes(bytes.get(0..2)?.try_into().ok()?).max(0) as usize;
@@ -370,7 +370,8 @@ impl Rows for Collector {
     }
 
     async fn row(&mut self, row: Bytes) -> Result<(), EngineError> {
-        if row.len() > MAX_ROW_BYTES + 2 + 4 * 1600 {
+        let values = values_size(&row);
+        if values > MAX_ROW_BYTES {
             return Err(too_large(
                 "A row of the result exceeds the Data API's limit of 64 KB.",
             ));
@@ -378,12 +379,12 @@ impl Rows for Collector {
         let Some(result) = self.result.as_mut() else {
             return Ok(());
         };
-        if result.size() + row.len() as u64 > MAX_RESULT_BYTES {
+        if result.size() + values as u64 > MAX_RESULT_BYTES {
             return Err(too_large(
                 "The result exceeds the Data API's limit of 100 MB. Use UNLOAD for larger results.",
             ));
         }
-        if let Err(e) = result.push(&row).await {
+        if let Err(e) = result.push(&row, values).await {
             let message = format!("The result could not be kept: {e}");
             self.error = Some(e);
             return Err(too_large(&message));
@@ -438,7 +439,7 @@ mod tests {
             .map(|i| row(&[Some(&i.to_string()), Some(&big), None]))
             .collect();
         for r in &rows {
-            result.push(r).await.unwrap();
+            result.push(r, values_size(r)).await.unwrap();
         }
         result.finish().await.unwrap();
         assert!(result.spilled.is_some(), "3 MB went to a file");
@@ -464,7 +465,7 @@ mod tests {
         let mut result = ResultSet::new(Vec::new(), dir.path(), true);
         let rows: Vec<Bytes> = (0..3).map(|i| row(&[Some(&i.to_string()), None])).collect();
         for r in &rows {
-            result.push(r).await.unwrap();
+            result.push(r, values_size(r)).await.unwrap();
         }
         result.finish().await.unwrap();
         let path = result

@@ -60,9 +60,9 @@ class Emulator:
         self.workdir = workdir
         self._ca_path = None
 
-    def client(self, access_key=ACCOUNT, session_token=None, region=REGION):
+    def client(self, access_key=ACCOUNT, session_token=None, region=REGION, service="redshift-serverless"):
         return boto3.client(
-            "redshift-serverless",
+            service,
             endpoint_url=self.url,
             region_name=region,
             aws_access_key_id=access_key,

@@ -4,22 +4,14 @@
 import time
 
 import boto3
-import botocore.config
 import psycopg2
 import pytest
 
 from conftest import ACCOUNT, REGION, make_workgroup, wait_for_sql
 
 
-def data_client(emulator, access_key=ACCOUNT):
-    return boto3.client(
-        "redshift-data",
-        endpoint_url=emulator.url,
-        region_name=REGION,
-        aws_access_key_id=access_key,
-        aws_secret_access_key="test-secret",
-        config=botocore.config.Config(retries={"max_attempts": 1}),
-    )
+def data_client(emulator):
+    return emulator.client(service="redshift-data")
 
 
 @pytest.fixture(scope="module")

@@ -192,6 +192,29 @@ pub async fn get_text(url: &str) -> String {
     reqwest::get(url).await.unwrap().text().await.unwrap()
 }
 
+/// The admin login of the namespaces [`serving_workgroup`] makes.
+pub const SQL_ADMIN: &str = "admin";
+pub const SQL_PASSWORD: &str = "Secret123";
+
+/// A namespace (admin [`SQL_ADMIN`]/[`SQL_PASSWORD`]) and an AVAILABLE workgroup on it; the
+/// workgroup's SQL port.
+pub async fn serving_workgroup(api: &rs::Client, namespace: &str, workgroup: &str) -> u16 {
+    api.create_namespace()
+        .namespace_name(namespace)
+        .admin_username(SQL_ADMIN)
+        .admin_user_password(SQL_PASSWORD)
+        .send()
+        .await
+        .unwrap();
+    api.create_workgroup()
+        .workgroup_name(workgroup)
+        .namespace_name(namespace)
+        .send()
+        .await
+        .unwrap();
+    available_port(api, workgroup).await
+}
+
 /// Waits until the workgroup is AVAILABLE; the port its endpoint reports.
 pub async fn available_port(client: &rs::Client, name: &str) -> u16 {
     poll_until(Duration::from_secs(20), || async {

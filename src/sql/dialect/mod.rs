@@ -64,6 +64,34 @@ fn redshift_setting(statement: &Statement, i: usize) -> Option<&'static str> {
         .find(|n| *n == name)
 }
 
+/// Words that may follow a relation in FROM and are not its alias (the clauses and joins that
+/// come after it).
+const AFTER_A_RELATION: &[&str] = &[
+    "where",
+    "group",
+    "order",
+    "limit",
+    "having",
+    "union",
+    "except",
+    "intersect",
+    "minus",
+    "join",
+    "left",
+    "right",
+    "inner",
+    "full",
+    "cross",
+    "natural",
+    "window",
+    "offset",
+    "fetch",
+    "for",
+    "on",
+    "using",
+    "qualify",
+];
+
 /// Redshift SQL in, engine SQL out.
 pub fn translate(sql: &str) -> Cow<'_, str> {
     let significant: Vec<Token> = lex::tokens(sql)
@@ -983,31 +1011,6 @@ impl Statement<'_> {
     /// `FROM (SELECT ...)` with no alias, which Redshift allows and PostgreSQL 15 does not:
     /// the subquery is given one.
     fn unaliased_subquery(&self, open: usize) -> Option<Edit> {
-        const AFTER_A_TABLE: &[&str] = &[
-            "where",
-            "group",
-            "order",
-            "limit",
-            "having",
-            "union",
-            "except",
-            "intersect",
-            "minus",
-            "join",
-            "left",
-            "right",
-            "inner",
-            "full",
-            "cross",
-            "natural",
-            "window",
-            "offset",
-            "fetch",
-            "for",
-            "on",
-            "using",
-            "qualify",
-        ];
         if !(open > 0 && self.is_any_word(open - 1, &["from", "join"]) && self.is(open, "(")) {
             return None;
         }
@@ -1017,7 +1020,7 @@ impl Statement<'_> {
         let close = self.closing(open)?;
         let aliased = match self.tokens.get(close + 1) {
             None => false,
-            Some(t) if t.kind == Kind::Word => !self.is_any_word(close + 1, AFTER_A_TABLE),
+            Some(t) if t.kind == Kind::Word => !self.is_any_word(close + 1, AFTER_A_RELATION),
             Some(t) => t.kind == Kind::QuotedName,
         };
         let end = self.tokens[close].end;

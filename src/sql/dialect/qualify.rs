@@ -17,31 +17,7 @@
 //! is inside it; the condition, which moves, is translated on its own.
 
 use super::lex::Kind;
-use super::{translate, Edit, Statement};
-
-/// Words after which a relation's name is not followed by an alias.
-const AFTER_A_RELATION: &[&str] = &[
-    "where",
-    "group",
-    "having",
-    "window",
-    "qualify",
-    "order",
-    "limit",
-    "join",
-    "left",
-    "right",
-    "inner",
-    "full",
-    "cross",
-    "natural",
-    "on",
-    "using",
-    "union",
-    "except",
-    "intersect",
-    "minus",
-];
+use super::{translate, Edit, Statement, AFTER_A_RELATION};
 
 /// One item of the select list, and what the outer SELECT shows of it.
 struct Item {
