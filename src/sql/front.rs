@@ -617,10 +617,18 @@ async fn make_role(
     };
     match admin.batch_execute(&sql).await {
         Ok(()) => Ok(()),
-        // Another session made it first.
-        Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_OBJECT) => Ok(()),
+        // Another session made it first: before this one looked (duplicate object), or at
+        // the same moment (the catalog's unique index refuses the second row).
+        Err(e)
+            if e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_OBJECT)
+                || e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) =>
+        {
+            Ok(())
+        }
         Err(e) => Err(PgError::internal(format!(
-            "the role for \"{user}\" could not be made: {e}"
+            "the role for \"{user}\" could not be made: {}",
+            e.as_db_error()
+                .map_or_else(|| e.to_string(), |db| db.message().to_string())
         ))),
     }
 }
