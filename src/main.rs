@@ -49,6 +49,7 @@ async fn main() -> std::process::ExitCode {
         recovery_point_retention: chrono::Duration::seconds(
             cli.recovery_point_retention_secs.into(),
         ),
+        data_plane: cli.sql,
     };
     let store = Arc::new(Store::new(settings));
     let persistence = match &cli.state_dir {

@@ -8,11 +8,13 @@
 //! never waits on it. The one thing the data plane writes back is where it really listens
 //! ([`Store::set_bound_port`]), which is runtime state, never journaled.
 
+use crate::control::backup::Work;
 use crate::control::lifecycle::{EndpointStatus, Target};
 use crate::control::ops::namespace::DEFAULT_DB_NAME;
 use crate::control::store::{Partition, Scope, Store};
 use crate::model::WorkgroupStatus;
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -45,6 +47,8 @@ pub struct SqlChanges {
     pending: Vec<(Scope, SqlResource)>,
     /// Everything may have changed (an import or reset): rescan.
     everything: bool,
+    /// A capture may have lost its last holder since the data plane last looked.
+    released: bool,
     revision: Arc<AtomicU64>,
     wake: Arc<Notify>,
 }
@@ -68,11 +72,26 @@ impl SqlChanges {
         }
     }
 
+    /// Work was asked of the data plane (see `control::backup`): no answer waits on it.
+    pub(crate) fn wake_data(&mut self) {
+        if self.followed {
+            self.wake.notify_one();
+        }
+    }
+
+    pub(crate) fn release_captures(&mut self) {
+        if self.followed {
+            self.released = true;
+            self.wake.notify_one();
+        }
+    }
+
     pub(crate) fn mark_everything(&mut self) {
         if !self.followed {
             return;
         }
         self.everything = true;
+        self.released = true;
         self.pending.clear();
         self.bump();
     }
@@ -92,6 +111,8 @@ impl SqlChanges {
 pub struct Taken {
     pub revision: u64,
     pub everything: bool,
+    /// Captures may have been released: their storage may be freed.
+    pub released: bool,
     pub resources: Vec<(Scope, SqlResource)>,
 }
 
@@ -180,6 +201,7 @@ impl Store {
         self.with_changes(|changes| Taken {
             revision: changes.revision.load(Ordering::Acquire),
             everything: std::mem::take(&mut changes.everything),
+            released: std::mem::take(&mut changes.released),
             resources: std::mem::take(&mut changes.pending),
         })
     }
@@ -306,6 +328,56 @@ impl Store {
                     db_name: c.db_name.clone(),
                 })
                 .collect()
+        })
+    }
+}
+
+impl Store {
+    /// The work items asked of the data plane and not yet reported done, in the order asked
+    /// within each partition.
+    pub fn data_work(&self) -> Vec<(Scope, u64, Work)> {
+        self.with_partitions(|partitions| {
+            partitions
+                .iter()
+                .flat_map(|(scope, state)| {
+                    state
+                        .work
+                        .iter()
+                        .map(|(seq, work)| (scope.clone(), *seq, work.clone()))
+                })
+                .collect()
+        })
+    }
+
+    /// Whether work item `seq` of `scope` is still open.
+    pub fn work_open(&self, scope: &Scope, seq: u64) -> bool {
+        self.with_partition(scope, |state| state.work.contains_key(&seq))
+    }
+
+    /// Whether any work is open.
+    pub fn has_data_work(&self) -> bool {
+        self.with_partitions(|partitions| partitions.values().any(|s| !s.work.is_empty()))
+    }
+
+    /// Every capture something still holds: a snapshot, a recovery point, or open work.
+    pub fn live_captures(&self) -> HashSet<String> {
+        self.with_partitions(|partitions| {
+            let mut live = HashSet::new();
+            for state in partitions.values() {
+                let held = state
+                    .snapshots
+                    .values()
+                    .filter_map(|s| s.capture.as_ref())
+                    .chain(
+                        state
+                            .recovery_points
+                            .values()
+                            .filter_map(|r| r.capture.as_ref()),
+                    );
+                live.extend(held.map(|c| c.id.clone()));
+                live.extend(state.work.values().map(|w| w.capture().to_string()));
+            }
+            live
         })
     }
 }

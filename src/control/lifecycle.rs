@@ -18,6 +18,8 @@ pub enum Event {
     Delete,
     /// The transitional work in progress has finished.
     Settle,
+    /// The work in progress failed.
+    Fail,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,7 +76,8 @@ impl Lifecycle for SnapshotStatus {
         use SnapshotStatus::*;
         match (self, event) {
             (Creating, Event::Settle) => Ok(Next::Become(Available)),
-            (Available, Event::Delete) => Ok(Next::Become(Deleted)),
+            (Creating, Event::Fail) => Ok(Next::Become(Failed)),
+            (Available | Failed, Event::Delete) => Ok(Next::Become(Deleted)),
             _ => Err(Refused),
         }
     }
@@ -121,6 +124,7 @@ pub enum TableRestoreState {
     Pending,
     InProgress,
     Succeeded,
+    Failed,
 }
 
 impl Lifecycle for TableRestoreState {
@@ -129,6 +133,7 @@ impl Lifecycle for TableRestoreState {
         match (self, event) {
             (Pending, Event::Settle) => Ok(Next::Become(InProgress)),
             (InProgress, Event::Settle) => Ok(Next::Become(Succeeded)),
+            (Pending | InProgress, Event::Fail) => Ok(Next::Become(Failed)),
             _ => Err(Refused),
         }
     }
@@ -138,6 +143,7 @@ impl Lifecycle for TableRestoreState {
             TableRestoreState::Pending => "PENDING",
             TableRestoreState::InProgress => "IN_PROGRESS",
             TableRestoreState::Succeeded => "SUCCEEDED",
+            TableRestoreState::Failed => "FAILED",
         }
     }
 }
@@ -406,21 +412,23 @@ mod tests {
     fn snapshot_and_table_restore_transitions_as_a_table() {
         use SnapshotStatus::*;
         for status in [Available, Creating, Deleted, Cancelled, Failed, Copying] {
-            for event in [Event::Update, Event::Delete, Event::Settle] {
+            for event in [Event::Update, Event::Delete, Event::Settle, Event::Fail] {
                 let expected = match (status, event) {
                     (Creating, Event::Settle) => Ok(Next::Become(Available)),
-                    (Available, Event::Delete) => Ok(Next::Become(Deleted)),
+                    (Creating, Event::Fail) => Ok(Next::Become(Failed)),
+                    (Available | Failed, Event::Delete) => Ok(Next::Become(Deleted)),
                     _ => Err(Refused),
                 };
                 assert_eq!(status.transition(event), expected, "{status:?} + {event:?}");
             }
         }
         use TableRestoreState::*;
-        for status in [Pending, InProgress, Succeeded] {
-            for event in [Event::Update, Event::Delete, Event::Settle] {
+        for status in [Pending, InProgress, Succeeded, Failed] {
+            for event in [Event::Update, Event::Delete, Event::Settle, Event::Fail] {
                 let expected = match (status, event) {
                     (Pending, Event::Settle) => Ok(Next::Become(InProgress)),
                     (InProgress, Event::Settle) => Ok(Next::Become(Succeeded)),
+                    (Pending | InProgress, Event::Fail) => Ok(Next::Become(Failed)),
                     _ => Err(Refused),
                 };
                 assert_eq!(status.transition(event), expected, "{status:?} + {event:?}");

@@ -2,6 +2,7 @@
 //! module of handlers per resource family. `server` reaches it only through [`ops::execute`]
 //! and the [`store::Store`] admin methods.
 
+pub mod backup;
 pub mod clock;
 pub mod dataplane;
 pub mod error;

@@ -4,6 +4,7 @@
 //! is held only while a synchronous handler runs, never across an `.await`, so a blocking lock
 //! is the right tool (as in mini-redis).
 
+use crate::control::backup::{Capture, Outcome, Work};
 use crate::control::clock::Clock;
 use crate::control::dataplane::SqlChanges;
 use crate::control::error::ApiResult;
@@ -68,6 +69,9 @@ pub struct Settings {
     pub recovery_point_interval: Duration,
     /// How long a recovery point is kept (AWS: 24 hours).
     pub recovery_point_retention: Duration,
+    /// Whether a data plane serves SQL: then snapshots, recovery points and restores ask it
+    /// for their data (see `control::backup`).
+    pub data_plane: bool,
 }
 
 impl Default for Settings {
@@ -77,6 +81,7 @@ impl Default for Settings {
             transition_delay: Duration::seconds(2),
             recovery_point_interval: Duration::minutes(30),
             recovery_point_retention: Duration::hours(24),
+            data_plane: false,
         }
     }
 }
@@ -99,6 +104,12 @@ pub struct NamespaceRecord {
     /// snapshots written before it existed load without it.
     #[serde(default)]
     pub s3_tables: Option<S3TablePublishing>,
+    /// A restore's data is being put back: the namespace stays MODIFYING until it is.
+    #[serde(default)]
+    pub restoring: bool,
+    /// The transition delay passed while the restore's data was still being put back.
+    #[serde(default)]
+    pub settle_due: bool,
 }
 
 /// A namespace's S3 Tables system-table publishing, as UpdateNamespace requests with
@@ -163,6 +174,12 @@ pub struct SnapshotRecord {
     pub source: Image,
     /// The resource policy, as put.
     pub policy: Option<String>,
+    /// Its data, when a data plane captures it.
+    #[serde(default)]
+    pub capture: Option<Capture>,
+    /// The transition delay passed while the capture was still running.
+    #[serde(default)]
+    pub settle_due: bool,
 }
 
 impl SnapshotRecord {
@@ -186,10 +203,23 @@ pub struct Image {
     pub admin_password: Option<String>,
 }
 
+impl Image {
+    /// The namespace's database, as it was.
+    pub fn db_name(&self) -> &str {
+        self.namespace
+            .db_name
+            .as_deref()
+            .unwrap_or(ops::namespace::DEFAULT_DB_NAME)
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RecoveryPointRecord {
     pub view: model::RecoveryPoint,
     pub source: Image,
+    /// Its data, when a data plane captures it.
+    #[serde(default)]
+    pub capture: Option<Capture>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -281,6 +311,11 @@ pub struct Partition {
     /// Tags of every taggable resource, by ARN. A resource has an entry from its creation until
     /// it is gone, so the entry also says whether the ARN names a live resource.
     pub tags: HashMap<String, BTreeMap<String, String>>,
+    /// What the data plane has been asked to do and has not reported done, in the order
+    /// asked (see `control::backup`).
+    pub work: BTreeMap<u64, Work>,
+    /// The number the next work item gets.
+    pub next_work: u64,
 }
 
 /// What a handler works with: the caller's partition, the time, and a way to schedule timers.
@@ -317,6 +352,39 @@ impl Ctx<'_> {
     /// A UUIDv7 stamped with the emulator's time: unique, and sorting in creation order.
     pub fn time_ordered_id(&mut self) -> String {
         self.rng.uuid_at(self.now.timestamp_millis().max(0) as u64)
+    }
+
+    /// Asks the data plane for `work`, when there is one; whether it was asked.
+    pub fn ask(&mut self, work: Work) -> bool {
+        if !self.settings.data_plane {
+            return false;
+        }
+        let seq = self.state.next_work;
+        self.state.next_work += 1;
+        self.state.work.insert(seq, work);
+        self.changes.wake_data();
+        true
+    }
+
+    /// Asks for the databases of the namespace `image` shows to be captured now.
+    pub fn capture_now(&mut self, image: &Image) -> Option<Capture> {
+        let namespace_id = image.namespace.namespace_id.clone().unwrap_or_default();
+        let capture = Capture {
+            id: self.rng.uuid(),
+            namespace_id: namespace_id.clone(),
+            taken: None,
+        };
+        let work = Work::Capture {
+            capture: capture.id.clone(),
+            namespace_id,
+            db_name: image.db_name().to_string(),
+        };
+        self.ask(work).then_some(capture)
+    }
+
+    /// A capture may no longer be held by anything: the data plane may free its storage.
+    pub fn release_captures(&mut self) {
+        self.changes.release_captures();
     }
 }
 
@@ -362,6 +430,12 @@ pub enum Command {
     Reset { scope: Option<Scope> },
     /// `/_emulator/state` import: the whole state replaced.
     Import { state: Box<StateImage> },
+    /// The data plane reported on work item `seq` of the partition (see `control::backup`).
+    Report {
+        scope: Scope,
+        seq: u64,
+        outcome: Outcome,
+    },
 }
 
 /// Resolves once an entry is durable; `None` when there is nothing to wait for.
@@ -446,6 +520,38 @@ impl Inner {
             fired += 1;
         }
         fired
+    }
+
+    /// Applies the data plane's report on work item `seq` of `scope`, as of `now`.
+    fn report(
+        &mut self,
+        scope: &Scope,
+        seq: u64,
+        outcome: &Outcome,
+        now: DateTime<Utc>,
+        settings: &Settings,
+    ) {
+        let Some(state) = self.partitions.get_mut(scope) else {
+            return;
+        };
+        let work = match outcome.is_final() {
+            true => state.work.remove(&seq),
+            false => state.work.get(&seq).cloned(),
+        };
+        let Some(work) = work else {
+            return;
+        };
+        let mut ctx = Ctx {
+            rng: Rng::new((now.timestamp_millis() as u64).rotate_left(29) ^ seq),
+            scope,
+            caller: &Caller::default(),
+            now,
+            settings,
+            state,
+            timers: &mut self.timers,
+            changes: &mut self.changes,
+        };
+        ops::report(&mut ctx, &work, outcome);
     }
 
     fn settle_all(&mut self, now: DateTime<Utc>, settings: &Settings) -> usize {
@@ -648,6 +754,27 @@ impl Store {
         durable
     }
 
+    /// The data plane's report on work item `seq` of `scope`, journaled like a request.
+    pub fn report(&self, scope: &Scope, seq: u64, outcome: Outcome) -> Durable {
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        inner.fire_due(now, &self.settings);
+        inner.report(scope, seq, &outcome, now, &self.settings);
+        let scope = scope.clone();
+        let durable = self.record(
+            now,
+            0,
+            Command::Report {
+                scope,
+                seq,
+                outcome,
+            },
+        );
+        drop(inner);
+        self.wake.notify_one();
+        durable
+    }
+
     /// Forgets everything, or everything of one account and region.
     pub fn reset(&self, scope: Option<Scope>) -> Durable {
         let mut inner = self.lock();
@@ -740,6 +867,15 @@ impl Store {
             Command::Import { state } => {
                 let mut inner = self.lock();
                 self.load(&mut inner, *state);
+            }
+            Command::Report {
+                scope,
+                seq,
+                outcome,
+            } => {
+                let mut inner = self.lock();
+                inner.fire_due(entry.now, &self.settings);
+                inner.report(&scope, seq, &outcome, entry.now, &self.settings);
             }
         }
     }

@@ -71,9 +71,13 @@ async fn health(State(app): State<App>) -> Json<Value> {
     }))
 }
 
-/// Completes every pending lifecycle transition now.
+/// Completes every pending lifecycle transition now, and waits for the data plane's
+/// captures and restores, which the transitions of snapshots and restores wait on.
 async fn settle(State(app): State<App>) -> Answer {
     let (settled, durable) = app.store.settle_all();
+    if let Some(sql) = &app.sql {
+        sql.work_settled().await;
+    }
     when_durable(&app, durable, json!({ "settled": settled })).await
 }
 

@@ -4,6 +4,7 @@
 //! opens, moves or closes listeners and removes clusters of namespaces that are gone; the
 //! only thing it writes back is the port it really listens on.
 
+mod backups;
 pub mod client;
 pub mod dialect;
 pub mod engine;
@@ -72,6 +73,8 @@ pub struct DataPlane {
     /// The same, read without a lock on every request.
     applied_now: std::sync::atomic::AtomicU64,
     stop: CancellationToken,
+    /// The queues of captures and restores asked by the control plane.
+    backups: backups::Backups,
 }
 
 /// The parts of the data plane that take a while to make.
@@ -122,6 +125,7 @@ impl DataPlane {
             applied,
             applied_now: std::sync::atomic::AtomicU64::new(0),
             stop: CancellationToken::new(),
+            backups: backups::Backups::default(),
         });
         tokio::spawn(plane.clone().reconcile());
         plane
@@ -212,6 +216,11 @@ impl DataPlane {
                 taken.resources
             };
             first = false;
+            // Work first: a namespace removed below waits behind the captures it still owes.
+            self.dispatch_work();
+            if taken.released {
+                self.collect_captures();
+            }
             for (scope, resource) in resources {
                 self.apply(&mut listening, scope, resource).await;
             }
@@ -242,8 +251,7 @@ impl DataPlane {
                 if self.store.namespace_id(&scope, name).as_deref() != Some(id.as_str()) {
                     self.clusters.lock().expect("unpoisoned").remove(&key);
                     // Stopping a postmaster takes a while: the listeners need not wait for it.
-                    let plane = self.clone();
-                    tokio::spawn(async move { plane.ready().await.engines.remove(&id).await });
+                    self.enqueue(&id, backups::Job::Remove);
                 }
             }
             return;
@@ -395,14 +403,15 @@ impl DataPlane {
             .map_err(|e| PgError::cannot_connect(e.to_string()))
     }
 
-    /// Clusters on disk whose namespace no longer exists (deleted while the emulator was down).
-    async fn remove_orphan_clusters(&self) {
+    /// Clusters on disk whose namespace no longer exists (deleted while the emulator was
+    /// down), each removed behind the work its namespace still owes.
+    async fn remove_orphan_clusters(self: &Arc<Self>) {
         let live: std::collections::HashSet<String> =
             self.store.namespace_ids().into_iter().collect();
         let engines = &self.ready().await.engines;
         for id in engines.cluster_ids() {
             if !live.contains(&id) {
-                engines.remove(&id).await;
+                self.enqueue(&id, backups::Job::Remove);
             }
         }
     }

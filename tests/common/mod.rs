@@ -36,6 +36,7 @@ impl TestServer {
     pub async fn serving(delay: chrono::Duration, sql: bool) -> TestServer {
         let settings = Settings {
             transition_delay: delay,
+            data_plane: sql,
             ..Settings::default()
         };
         let store = Arc::new(Store::new(settings));

@@ -24,6 +24,7 @@ mod track;
 mod usage_limit;
 mod workgroup;
 
+use crate::control::backup::{Outcome, Work};
 use crate::control::error::{ApiError, ApiResult};
 use crate::control::lifecycle::Target;
 use crate::control::store::{Caller, Command, Ctx, Durable, Moment, ReadCtx, Scope, Store};
@@ -293,6 +294,34 @@ fn run<I, O: Answer, A>(
 }
 
 /// Does what a timer was set for, as of `ctx.now`.
+/// The data plane's report on `work` (see `control::backup`), applied by the families the
+/// work is for.
+pub fn report(ctx: &mut Ctx, work: &Work, outcome: &Outcome) {
+    match (work, outcome) {
+        (Work::Capture { capture, .. }, Outcome::Captured { taken }) => {
+            snapshot::captured(ctx, capture, *taken);
+            recovery_point::captured(ctx, capture, *taken);
+        }
+        (Work::Capture { capture, .. }, Outcome::CaptureFailed { reason }) => {
+            snapshot::capture_failed(ctx, capture, reason)
+        }
+        (
+            Work::Restore {
+                namespace,
+                namespace_id,
+                ..
+            },
+            Outcome::Restored,
+        ) => namespace::restored(ctx, namespace, namespace_id),
+        (Work::RestoreTable { request, .. }, outcome) => {
+            restore::table_progress(ctx, request, outcome)
+        }
+        (work, outcome) => {
+            tracing::warn!(?work, ?outcome, "a data plane report that fits no work; ignored")
+        }
+    }
+}
+
 pub fn fire(ctx: &mut Ctx, target: &Target) {
     match target {
         Target::Namespace { name, id } => namespace::settle(ctx, name, id),

@@ -4,6 +4,7 @@
 //! MODIFYING on update and DELETING on delete, and settles after the transition delay.
 
 use super::{s3_tables, tags};
+use crate::control::backup::{Capture, Work};
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Next, Status, Target};
 use crate::control::pagination::page;
@@ -63,12 +64,14 @@ pub fn image(state: &mut Partition, name: &str) -> ApiResult<Image> {
 }
 
 /// Puts back what `image` preserved, as RestoreFromSnapshot and RestoreFromRecoveryPoint do:
-/// the database name, the admin user and its password, and the encryption key. The namespace
-/// goes MODIFYING until the restore settles.
+/// the database name, the admin user and its password, and the encryption key; and the data
+/// of `capture`, which the data plane puts back. The namespace goes MODIFYING until the
+/// restore settles (and its data is back).
 pub fn restore(
     ctx: &mut Ctx,
     name: &str,
     image: &Image,
+    capture: Option<&Capture>,
     manage_password: Option<bool>,
 ) -> ApiResult<Namespace> {
     let secret = manage_password
@@ -90,11 +93,34 @@ pub fn restore(
     }
     let namespace = record.to_model();
     let id = record.id().to_string();
+    if let Some(capture) = capture {
+        let work = Work::Restore {
+            namespace: name.to_string(),
+            namespace_id: id.clone(),
+            db_name: image.db_name().to_string(),
+            capture: capture.id.clone(),
+        };
+        if ctx.ask(work) {
+            if let Some(record) = live(ctx.state, name, &id) {
+                record.restoring = true;
+            }
+        }
+    }
     ctx.settle_later(Target::Namespace {
         name: name.to_string(),
         id,
     });
     Ok(namespace)
+}
+
+/// The data plane put a restore's data back: the namespace settles once its delay has passed.
+pub fn restored(ctx: &mut Ctx, name: &str, id: &str) {
+    if let Some(record) = live(ctx.state, name, id) {
+        record.restoring = false;
+        if std::mem::take(&mut record.settle_due) {
+            settle(ctx, name, id);
+        }
+    }
 }
 
 /// Redshift's rules for a database name: a letter or underscore, then letters, digits,
@@ -244,6 +270,8 @@ pub fn create(ctx: &mut Ctx, req: CreateNamespaceRequest) -> ApiResult<CreateNam
         idc_application_arn: req.redshift_idc_application_arn,
         lakehouse_idc_application_arn: None,
         s3_tables: None,
+        restoring: false,
+        settle_due: false,
     };
     let namespace = record.to_model();
     ctx.state
@@ -372,7 +400,8 @@ pub fn delete(ctx: &mut Ctx, req: DeleteNamespaceRequest) -> ApiResult<DeleteNam
     ) {
         (Some(snapshot), retention) => {
             let source = image(ctx.state, &name)?;
-            super::snapshot::take(ctx, snapshot, source, retention, None)?;
+            let capture = ctx.capture_now(&source);
+            super::snapshot::take(ctx, snapshot, source, capture, retention, None)?;
         }
         (None, Some(_)) => {
             return Err(ApiError::validation(
@@ -404,6 +433,10 @@ pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
     let Some(record) = live(state, name, id) else {
         return;
     };
+    if record.restoring {
+        record.settle_due = true;
+        return;
+    }
     if let Ok(Next::Gone) = record.status.apply(Event::Settle) {
         let arn = record.view.namespace_arn.clone().unwrap_or_default();
         let catalog = record.view.catalog_arn.clone();

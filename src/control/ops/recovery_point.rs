@@ -2,6 +2,7 @@
 //! fixed time (both in `Settings`); ListRecoveryPoints, GetRecoveryPoint,
 //! ConvertRecoveryPointToSnapshot.
 
+use crate::control::backup::Taken;
 use crate::control::error::{ApiResult, ResourceKind};
 use crate::control::lifecycle::Target;
 use crate::control::pagination::page;
@@ -15,22 +16,27 @@ pub fn find<'a>(state: &'a Partition, id: &str) -> ApiResult<&'a RecoveryPointRe
     ResourceKind::RecoveryPoint.lookup(&state.recovery_points, id)
 }
 
-/// Records a recovery point of `image` as of now and sets its expiry.
+/// Records a recovery point of `image` as of now, its data captured, and sets its expiry.
 pub fn record(ctx: &mut Ctx, image: Image, workgroup: Option<String>) {
     let id = ctx.time_ordered_id();
+    let capture = ctx.capture_now(&image);
     let view = RecoveryPoint {
         recovery_point_id: Some(id.clone()),
         recovery_point_create_time: Some(IsoTime(ctx.now)),
         namespace_name: image.namespace.namespace_name.clone(),
         namespace_arn: image.namespace.namespace_arn.clone(),
         workgroup_name: workgroup,
-        total_size_in_mega_bytes: Some(SIZE_MB),
+        total_size_in_mega_bytes: Some(match capture {
+            Some(_) => 0.0,
+            None => SIZE_MB,
+        }),
     };
     ctx.state.recovery_points.insert(
         id.clone(),
         RecoveryPointRecord {
             view,
             source: image,
+            capture,
         },
     );
     let expires = ctx.now + ctx.settings.recovery_point_retention;
@@ -38,7 +44,21 @@ pub fn record(ctx: &mut Ctx, image: Image, workgroup: Option<String>) {
 }
 
 pub fn expire(ctx: &mut Ctx, id: &str) {
-    ctx.state.recovery_points.remove(id);
+    if let Some(record) = ctx.state.recovery_points.remove(id) {
+        if record.capture.is_some() {
+            ctx.release_captures();
+        }
+    }
+}
+
+/// The data plane captured `capture`: the recovery points holding it show its size.
+pub fn captured(ctx: &mut Ctx, capture: &str, taken: Taken) {
+    for record in ctx.state.recovery_points.values_mut() {
+        if let Some(held) = record.capture.as_mut().filter(|c| c.id == capture) {
+            held.taken = Some(taken);
+            record.view.total_size_in_mega_bytes = Some(taken.total_mb());
+        }
+    }
 }
 
 pub fn get(ctx: &mut ReadCtx, req: GetRecoveryPointRequest) -> ApiResult<GetRecoveryPointResponse> {
@@ -84,11 +104,13 @@ pub fn convert(
     ctx: &mut Ctx,
     req: ConvertRecoveryPointToSnapshotRequest,
 ) -> ApiResult<ConvertRecoveryPointToSnapshotResponse> {
-    let source = find(ctx.state, &req.recovery_point_id)?.source.clone();
+    let point = find(ctx.state, &req.recovery_point_id)?;
+    let (source, capture) = (point.source.clone(), point.capture.clone());
     let snapshot = super::snapshot::take(
         ctx,
         &req.snapshot_name,
         source,
+        capture,
         req.retention_period,
         req.tags,
     )?;

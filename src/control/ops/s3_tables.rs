@@ -190,6 +190,8 @@ mod tests {
             idc_application_arn: None,
             lakehouse_idc_application_arn: None,
             s3_tables,
+            restoring: false,
+            settle_due: false,
         }
     }
 

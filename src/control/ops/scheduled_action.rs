@@ -61,14 +61,11 @@ fn check_window(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> Api
     }
 }
 
+/// The scheduled action's namespace must exist. The reference ties the target's
+/// `namespaceName` to nothing else, so a schedule may snapshot another namespace (one gone by
+/// the time it fires skips that run).
 fn check_target(state: &mut Partition, namespace: &str, target: &TargetAction) -> ApiResult<()> {
     let TargetAction::CreateSnapshot(params) = target;
-    if params.namespace_name != namespace {
-        return Err(ApiError::validation(format!(
-            "targetAction creates snapshots of namespace '{}', not of the scheduled action's namespace '{namespace}'.",
-            params.namespace_name
-        )));
-    }
     if let Some(days) = params.retention_period {
         check_retention("retentionPeriod", days)?;
     }
@@ -293,7 +290,9 @@ pub fn fire(ctx: &mut Ctx, name: &str, id: &str) {
             ctx.now.format("%Y-%m-%d-%H-%M")
         );
         let taken = super::namespace::image(ctx.state, &params.namespace_name).and_then(|image| {
-            super::snapshot::take(ctx, &snapshot, image, params.retention_period, params.tags)
+            let capture = ctx.capture_now(&image);
+            let (retention, tags) = (params.retention_period, params.tags);
+            super::snapshot::take(ctx, &snapshot, image, capture, retention, tags)
         });
         if let Err(e) = taken {
             tracing::info!(scheduled_action = name, snapshot, error = %e, "scheduled snapshot skipped");

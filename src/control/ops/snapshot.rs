@@ -5,6 +5,7 @@
 //! or its retention period runs out on the clock (`-1` keeps it forever).
 
 use super::tags;
+use crate::control::backup::{Capture, Taken};
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Status, Target};
 use crate::control::pagination::page;
@@ -77,11 +78,13 @@ pub fn find_named<'a>(
 }
 
 /// Takes a snapshot of `source` named `name`: the one way a snapshot comes to be, whether
-/// asked for, left by DeleteNamespace, converted from a recovery point or scheduled.
+/// asked for, left by DeleteNamespace, converted from a recovery point or scheduled. Its
+/// data is `capture` (`None`: no data plane captures any).
 pub fn take(
     ctx: &mut Ctx,
     name: &str,
     source: Image,
+    capture: Option<Capture>,
     retention: Option<i32>,
     tag_list: Option<Vec<Tag>>,
 ) -> ApiResult<Snapshot> {
@@ -116,13 +119,18 @@ pub fn take(
         ..Snapshot::default()
     };
     let expires_at = expiry(ctx.now, retention);
-    let record = SnapshotRecord {
+    let mut record = SnapshotRecord {
         view,
         status: Status::initial(SnapshotStatus::Creating),
         expires_at,
         source,
         policy: None,
+        capture,
+        settle_due: false,
     };
+    if let Some(capture) = &record.capture {
+        show_capture(&mut record.view, capture.taken);
+    }
     let snapshot = record.to_model(ctx.now);
     tags::attach(ctx.state, &arn, tag_list);
     ctx.state.snapshots.insert(name.to_string(), record);
@@ -151,13 +159,61 @@ fn id_of(record: &SnapshotRecord) -> String {
     arn.rsplit('/').next().unwrap_or_default().to_string()
 }
 
+/// What a snapshot shows of its capture: the real sizes once taken, no progress before.
+fn show_capture(view: &mut Snapshot, taken: Option<Taken>) {
+    let taken_or_none = taken.unwrap_or_default();
+    view.total_backup_size_in_mega_bytes = Some(taken_or_none.total_mb());
+    view.actual_incremental_backup_size_in_mega_bytes = Some(taken_or_none.new_mb());
+    view.backup_progress_in_mega_bytes = Some(taken_or_none.total_mb());
+    match taken {
+        Some(taken) => {
+            view.current_backup_rate_in_mega_bytes_per_second = Some(taken.rate_mb_per_s());
+            view.elapsed_time_in_seconds = Some((taken.elapsed_ms / 1000) as i64);
+            view.estimated_seconds_to_completion = Some(0);
+        }
+        None => {
+            view.current_backup_rate_in_mega_bytes_per_second = Some(0.0);
+            view.elapsed_time_in_seconds = Some(0);
+            view.estimated_seconds_to_completion = Some(-1);
+        }
+    }
+}
+
+/// The data plane captured `capture`: every snapshot holding it shows the sizes, and one whose
+/// transition delay has passed becomes AVAILABLE.
+pub fn captured(ctx: &mut Ctx, capture: &str, taken: Taken) {
+    for record in ctx.state.snapshots.values_mut() {
+        let Some(held) = record.capture.as_mut().filter(|c| c.id == capture) else {
+            continue;
+        };
+        held.taken = Some(taken);
+        show_capture(&mut record.view, Some(taken));
+        if std::mem::take(&mut record.settle_due) {
+            let _ = record.status.apply(Event::Settle);
+        }
+    }
+}
+
+/// The data plane could not capture `capture`: the snapshots waiting for it fail.
+pub fn capture_failed(ctx: &mut Ctx, capture: &str, reason: &str) {
+    for (name, record) in ctx.state.snapshots.iter_mut() {
+        if record.capture.as_ref().is_some_and(|c| c.id == capture) {
+            tracing::warn!(snapshot = %name, reason, "snapshot failed");
+            record.settle_due = false;
+            let _ = record.status.apply(Event::Fail);
+        }
+    }
+}
+
 /// Emulates CreateSnapshot: the namespace must exist and be AVAILABLE.
 pub fn create(ctx: &mut Ctx, req: CreateSnapshotRequest) -> ApiResult<CreateSnapshotResponse> {
     let source = super::namespace::image(ctx.state, &req.namespace_name)?;
+    let capture = ctx.capture_now(&source);
     let snapshot = take(
         ctx,
         &req.snapshot_name,
         source,
+        capture,
         req.retention_period,
         req.tags,
     )?;
@@ -274,23 +330,31 @@ pub fn delete(ctx: &mut Ctx, req: DeleteSnapshotRequest) -> ApiResult<DeleteSnap
         .status
         .apply_requested(Event::Delete, ResourceKind::Snapshot, &req.snapshot_name)?;
     let snapshot = record.to_model(now);
-    remove(ctx.state, &req.snapshot_name);
+    remove(ctx, &req.snapshot_name);
     Ok(DeleteSnapshotResponse {
         snapshot: Some(snapshot),
     })
 }
 
-fn remove(state: &mut Partition, name: &str) {
-    if let Some(record) = state.snapshots.remove(name) {
+fn remove(ctx: &mut Ctx, name: &str) {
+    if let Some(record) = ctx.state.snapshots.remove(name) {
         tags::detach(
-            state,
+            ctx.state,
             record.view.snapshot_arn.as_deref().unwrap_or_default(),
         );
+        if record.capture.is_some() {
+            ctx.release_captures();
+        }
     }
 }
 
+/// The transition delay has passed: AVAILABLE, unless the data is still being captured.
 pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
     if let Some(record) = ctx.state.snapshots.get_mut(name).filter(|r| id_of(r) == id) {
+        if record.capture.as_ref().is_some_and(Capture::is_pending) {
+            record.settle_due = true;
+            return;
+        }
         let _ = record.status.apply(Event::Settle);
     }
 }
@@ -305,7 +369,7 @@ pub fn expire(ctx: &mut Ctx, name: &str, id: &str) {
         .filter(|r| id_of(r) == id)
         .is_some_and(|r| r.expires_at.is_some_and(|at| at <= ctx.now));
     if due {
-        remove(ctx.state, name);
+        remove(ctx, name);
     }
 }
 

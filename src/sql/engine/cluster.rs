@@ -38,8 +38,9 @@ fn redshift_settings() -> String {
 }
 
 /// Only local connections, trusted: the socket directory is private to the engine user,
-/// and the front does its own authentication.
-const HBA: &str = "local all all trust\n";
+/// and the front does its own authentication. Replication connections are for
+/// `pg_basebackup`, which captures snapshots.
+const HBA: &str = "local all all trust\nlocal replication all trust\n";
 
 /// What every database starts with: Redshift's grants and the functions that need no syntax
 /// of their own (see the file).
@@ -68,7 +69,7 @@ fn io_error(what: impl Into<String>) -> impl FnOnce(io::Error) -> EngineError {
     move |e| EngineError::Io(what, e)
 }
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, EngineError> + Send + 'static,
 ) -> Result<T, EngineError> {
     tokio::task::spawn_blocking(f)
@@ -248,6 +249,15 @@ impl ClusterDir {
         .await
     }
 
+    /// Brings a data directory made by an earlier version up to date before a start: the
+    /// access rules (the replication line came with snapshots).
+    pub async fn configure(&self) -> Result<(), EngineError> {
+        let hba = self.data().join("pg_hba.conf");
+        tokio::fs::write(&hba, HBA)
+            .await
+            .map_err(io_error(format!("write {}", hba.display())))
+    }
+
     /// First start only: the initial database takes the namespace's name. Idempotent, so
     /// a crash before the marker is written just does it again.
     pub async fn bootstrap(&self, socket_dir: &Path, db_name: &str) -> Result<(), EngineError> {
@@ -298,7 +308,7 @@ fn copy_tree(from: &Path, to: &Path, user: Option<&EngineUser>) -> io::Result<()
 }
 
 /// One `syncfs` for the whole copy rather than an fsync per file.
-fn sync_filesystem(path: &Path) -> io::Result<()> {
+pub(super) fn sync_filesystem(path: &Path) -> io::Result<()> {
     let dir = std::fs::File::open(path)?;
     use std::os::fd::AsRawFd;
     // SAFETY: the descriptor is open for the duration of the call.

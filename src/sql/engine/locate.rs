@@ -30,6 +30,11 @@ impl Binaries {
     pub fn initdb(&self) -> PathBuf {
         self.dir.join("initdb")
     }
+
+    /// One of the client tools beside them (`pg_basebackup`, `pg_dump`, `pg_restore`).
+    pub fn tool(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
 }
 
 /// `configured` (`--postgres-bin`) if given, and nothing else then; otherwise

@@ -17,9 +17,11 @@
 //! `supervisor` (one cluster's states and leases), `admin` (our own connections).
 
 mod admin;
+mod backup;
 mod cluster;
 mod locate;
 mod process;
+mod snapshots;
 mod supervisor;
 #[cfg(test)]
 mod tests;
@@ -32,6 +34,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tokio::runtime::Handle;
+
+pub use snapshots::Captured;
 
 use locate::Binaries;
 use process::{EngineUser, Postmaster, PORT};
@@ -117,6 +121,13 @@ struct Shared {
     clusters: Mutex<HashMap<String, Arc<Cluster>>>,
     running: AtomicUsize,
     closed: AtomicBool,
+    /// Snapshot storage (see `backup`).
+    captures: Arc<backup::Captures>,
+    /// Held (shared) while a capture or restore uses the storage, and alone while freeing it.
+    capturing: tokio::sync::RwLock<()>,
+    /// Per cluster: the engine's transaction snapshot when its latest capture began, and
+    /// that capture, so an unchanged namespace is not copied again.
+    last_captures: Mutex<HashMap<String, (String, String)>>,
 }
 
 /// A usable PostgreSQL and who runs it.
@@ -147,12 +158,15 @@ impl Engines {
         });
         Engines {
             shared: Arc::new(Shared {
+                captures: Arc::new(backup::Captures::new(&config.root, config.durable)),
                 config,
                 engine,
                 template: tokio::sync::OnceCell::new(),
                 clusters: Mutex::new(HashMap::new()),
                 running: AtomicUsize::new(0),
                 closed: AtomicBool::new(false),
+                capturing: tokio::sync::RwLock::new(()),
+                last_captures: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -204,6 +218,7 @@ impl Engines {
                     .create(template, engine.user.as_ref(), shared.config.durable)
                     .await?;
             }
+            cluster.dir.configure().await?;
             let postmaster = Postmaster::start(
                 &engine.bins,
                 engine.user.as_ref(),
@@ -320,6 +335,24 @@ impl Engines {
 }
 
 impl Shared {
+    /// The latest capture of cluster `id`, if the engine's state is still what it was then.
+    fn last_capture(&self, id: &str, state: &str) -> Option<String> {
+        let last = self.last_captures.lock().unwrap_or_else(|e| e.into_inner());
+        last.get(id)
+            .filter(|(was, _)| was == state)
+            .map(|(_, capture)| capture.clone())
+    }
+
+    fn set_last_capture(&self, id: &str, state: &str, capture: &str) {
+        let mut last = self.last_captures.lock().unwrap_or_else(|e| e.into_inner());
+        last.insert(id.to_string(), (state.to_string(), capture.to_string()));
+    }
+
+    fn forget_last_capture(&self, id: &str) {
+        let mut last = self.last_captures.lock().unwrap_or_else(|e| e.into_inner());
+        last.remove(id);
+    }
+
     fn engine(&self) -> Result<&Engine, EngineError> {
         self.engine
             .as_ref()
@@ -407,6 +440,11 @@ impl Lease {
     /// The cluster's Unix socket file (`<dir>/.s.PGSQL.<port>`).
     pub fn socket(&self) -> &Path {
         &self.socket
+    }
+
+    /// The directory holding the cluster's socket.
+    pub fn socket_dir(&self) -> &Path {
+        &self.socket_dir
     }
 
     /// A fresh connection to the engine's socket.

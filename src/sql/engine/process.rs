@@ -166,6 +166,25 @@ pub(super) fn command(program: &Path, user: Option<&EngineUser>) -> Command {
     cmd
 }
 
+/// Runs one of the engine's client tools to its end; a failure quotes what it said.
+pub(super) async fn run(mut cmd: Command, what: &str) -> Result<(), EngineError> {
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+    let output = spawn(cmd)
+        .await
+        .map_err(|e| EngineError::Io(format!("run {what}"), e))?
+        .wait_with_output()
+        .await
+        .map_err(|e| EngineError::Io(format!("wait for {what}"), e))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(EngineError::Start(format!(
+        "{what} failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr).trim()
+    )))
+}
+
 type Job = Box<dyn FnOnce() + Send>;
 
 /// Spawns `cmd` on the spawner thread, registered with the caller's runtime.
