@@ -21,7 +21,11 @@ use tokio::sync::{mpsc, Notify};
 const SETTLE_WITHIN: Duration = Duration::from_secs(300);
 
 pub(super) enum Job {
-    Work { scope: Scope, seq: u64, work: Work },
+    Work {
+        scope: Scope,
+        seq: u64,
+        work: Work,
+    },
     /// The namespace is gone: its cluster and data go.
     Remove,
 }
@@ -169,9 +173,9 @@ impl DataPlane {
     async fn wait_captured(&self, capture: &str) {
         loop {
             let notified = self.backups.reported.notified();
-            let owed = self.store.data_work().into_iter().any(|(_, _, work)| {
-                matches!(&work, Work::Capture { capture: c, .. } if c == capture)
-            });
+            let owed = self.store.data_work().into_iter().any(
+                |(_, _, work)| matches!(&work, Work::Capture { capture: c, .. } if c == capture),
+            );
             if !owed {
                 return;
             }

@@ -317,7 +317,11 @@ pub fn report(ctx: &mut Ctx, work: &Work, outcome: &Outcome) {
             restore::table_progress(ctx, request, outcome)
         }
         (work, outcome) => {
-            tracing::warn!(?work, ?outcome, "a data plane report that fits no work; ignored")
+            tracing::warn!(
+                ?work,
+                ?outcome,
+                "a data plane report that fits no work; ignored"
+            )
         }
     }
 }

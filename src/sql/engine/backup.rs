@@ -171,7 +171,10 @@ impl Captures {
                 let mode = meta.permissions().mode() & 0o7777;
                 let shown = path.to_string_lossy().into_owned();
                 if meta.is_dir() {
-                    manifest.dirs.get_or_insert_with(Vec::new).push((shown, mode));
+                    manifest
+                        .dirs
+                        .get_or_insert_with(Vec::new)
+                        .push((shown, mode));
                     pending.push(path);
                 } else if meta.is_file() {
                     let source = entry.path();

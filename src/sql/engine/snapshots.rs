@@ -10,8 +10,8 @@ use std::sync::atomic::Ordering;
 
 use super::admin::{self, quote_ident, SUPERUSER};
 use super::backup::Manifest;
-use super::process::{self, Postmaster, PORT};
 use super::cluster::blocking;
+use super::process::{self, Postmaster, PORT};
 use super::{ClusterSpec, EngineError, Engines};
 use crate::control::backup::TableCopy;
 
@@ -32,13 +32,19 @@ impl Engines {
     /// Captures every database of the namespace of `spec` as `capture`, at one point in time,
     /// while its sessions go on. A capture already made (before a restart) is not made again;
     /// a namespace unchanged since its last capture shares that one's files.
-    pub async fn capture(&self, spec: &ClusterSpec, capture: &str) -> Result<Captured, EngineError> {
+    pub async fn capture(
+        &self,
+        spec: &ClusterSpec,
+        capture: &str,
+    ) -> Result<Captured, EngineError> {
         let shared = &self.shared;
         let engine = shared.engine()?;
         let _held = shared.capturing.read().await;
         let captures = shared.captures.clone();
         let id = capture.to_string();
-        if let Some(done) = blocking(move || captures.read(&id).map_err(io("read a capture"))).await? {
+        if let Some(done) =
+            blocking(move || captures.read(&id).map_err(io("read a capture"))).await?
+        {
             return Ok(Captured {
                 total_bytes: done.total_bytes,
                 new_bytes: 0,
@@ -66,8 +72,12 @@ impl Engines {
         }
         let captures = shared.captures.clone();
         let id = capture.to_string();
-        let staging = blocking(move || captures.staging(&id).map_err(io("make a staging directory")))
-            .await?;
+        let staging = blocking(move || {
+            captures
+                .staging(&id)
+                .map_err(io("make a staging directory"))
+        })
+        .await?;
         let mut backup = process::command(&engine.bins.tool("pg_basebackup"), None);
         backup
             .arg("-D")
@@ -104,7 +114,12 @@ impl Engines {
         let captures = self.shared.captures.clone();
         let id = capture.to_string();
         let total_bytes = manifest.total_bytes;
-        blocking(move || captures.write(&id, &manifest).map_err(io("record a capture"))).await?;
+        blocking(move || {
+            captures
+                .write(&id, &manifest)
+                .map_err(io("record a capture"))
+        })
+        .await?;
         Ok(Captured {
             total_bytes,
             new_bytes,
@@ -147,7 +162,8 @@ impl Engines {
             }
             super::prepare_root(&root, user)?;
             process::private_dir(&dir, user).map_err(io(format!("create {}", dir.display())))?;
-            let (data, building, old) = (dir.join("data"), dir.join("data.tmp"), dir.join("data.old"));
+            let (data, building, old) =
+                (dir.join("data"), dir.join("data.tmp"), dir.join("data.old"));
             for leftover in [&building, &old] {
                 if leftover.exists() {
                     std::fs::remove_dir_all(leftover)
@@ -204,8 +220,16 @@ impl Engines {
         if manifest.dirs.is_none() {
             return Err(names.missing_source());
         }
-        let scratch = shared.config.root.join("scratch").join(format!("table-restore-{request}"));
-        let (captures, user, dir) = (shared.captures.clone(), engine.user.clone(), scratch.clone());
+        let scratch = shared
+            .config
+            .root
+            .join("scratch")
+            .join(format!("table-restore-{request}"));
+        let (captures, user, dir) = (
+            shared.captures.clone(),
+            engine.user.clone(),
+            scratch.clone(),
+        );
         blocking(move || {
             if dir.exists() {
                 std::fs::remove_dir_all(&dir).map_err(io(format!("remove {}", dir.display())))?;
@@ -286,15 +310,32 @@ impl Engines {
             ));
         }
         // The source is a throwaway copy: the table is moved there to where it goes, so the
-        // dump names it as it will be named.
-        let (schema, table) = (quote_ident(&names.target_schema), quote_ident(&names.new_table));
+        // dump names it as it will be named; its indexes and sequences take the new table's
+        // name first, so they do not meet the original's beside it.
+        let (schema, table) = (
+            quote_ident(&names.target_schema),
+            quote_ident(&names.new_table),
+        );
+        let source_schema = quote_ident(&names.source_schema);
+        let renamed = literal(&format!("{source_schema}.{table}"));
         let moved = format!(
-            "create schema if not exists {schema}; \
-             alter table {}.{} rename to {table}; \
-             alter table {}.{table} set schema {schema};",
-            quote_ident(&names.source_schema),
+            "alter table {source_schema}.{} rename to {table}; \
+             do $$ declare r record; begin \
+               for r in select c.oid::regclass::text as name, c.relname, c.relkind from pg_class c \
+                 where c.oid in (select indexrelid from pg_index \
+                                 where indrelid = {renamed}::regclass) \
+                    or (c.relkind = 'S' and c.oid in (select objid from pg_depend \
+                        where refobjid = {renamed}::regclass \
+                          and classid = 'pg_class'::regclass and deptype in ('a', 'i'))) \
+               loop \
+                 execute format('alter %s %s rename to %I', \
+                   case r.relkind when 'S' then 'sequence' else 'index' end, r.name, \
+                   left({new_literal} || '_' || r.relname, 63)); \
+               end loop; end $$; \
+             create schema if not exists {schema}; \
+             alter table {source_schema}.{table} set schema {schema};",
             quote_ident(&names.source_table),
-            quote_ident(&names.source_schema),
+            new_literal = literal(&names.new_table),
         );
         from.batch_execute(&moved).await.map_err(sql)?;
         drop(from);
@@ -303,8 +344,21 @@ impl Engines {
         dumping
             .arg("-h")
             .arg(source.socket_dir())
-            .args(["-p", &PORT.to_string(), "-U", SUPERUSER, "-d", &names.source_database])
-            .args(["-Fc", "--no-owner", "--no-privileges", "-t", &format!("{schema}.{table}")])
+            .args([
+                "-p",
+                &PORT.to_string(),
+                "-U",
+                SUPERUSER,
+                "-d",
+                &names.source_database,
+            ])
+            .args([
+                "-Fc",
+                "--no-owner",
+                "--no-privileges",
+                "-t",
+                &format!("{schema}.{table}"),
+            ])
             .arg("-f")
             .arg(&dump);
         process::run(dumping, "pg_dump").await.map_err(failed)?;
@@ -315,10 +369,24 @@ impl Engines {
         restoring
             .arg("-h")
             .arg(lease.socket_dir())
-            .args(["-p", &PORT.to_string(), "-U", SUPERUSER, "-d", &names.target_database])
-            .args(["--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error"])
+            .args([
+                "-p",
+                &PORT.to_string(),
+                "-U",
+                SUPERUSER,
+                "-d",
+                &names.target_database,
+            ])
+            .args([
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+            ])
             .arg(&dump);
-        process::run(restoring, "pg_restore").await.map_err(failed)?;
+        process::run(restoring, "pg_restore")
+            .await
+            .map_err(failed)?;
         // The owner it had, when that role is here (it is, in the namespace it came from).
         let _ = to
             .batch_execute(&format!(
