@@ -7,11 +7,15 @@
 //! API's cases; `--sql-only` runs only the SQL cases
 //! (pgbench through a workgroup endpoint against a plain PostgreSQL, a fresh namespace to its
 //! first `select 1`, idle RSS with and without SQL endpoints, and the Data API's cases in
-//! `bench/data_api.rs`); `--baseline-server` is internal:
+//! `bench/data_api.rs`); `--snapshots-only` runs only the snapshot cases (`bench/snapshots.rs`:
+//! snapshot and restore of ~100 MB against `pg_dump`/`pg_restore`, and the storage of a day of
+//! recovery points); `--baseline-server` is internal:
 //! the bench re-runs itself that way to start the baseline as a process of its own.
 
 #[path = "bench/data_api.rs"]
 mod data_api;
+#[path = "bench/snapshots.rs"]
+mod snapshots;
 
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
@@ -519,6 +523,7 @@ fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     let sql_only = args.iter().any(|a| a == "--sql-only");
     let data_api_only = args.iter().any(|a| a == "--data-api-only");
+    let snapshots_only = args.iter().any(|a| a == "--snapshots-only");
     // Each case runs in rounds alternating with the baseline: 5 of 600 ms a side (3 s), or
     // 2 of 250 ms for a smoke run.
     let (rounds, round) = if quick {
@@ -546,6 +551,10 @@ fn main() {
     let mut results = serde_json::Map::new();
     results.insert("cores".into(), json!(cores));
     runtime.block_on(async {
+        if snapshots_only {
+            snapshots::snapshot_cases(&binary, quick, &mut bars, &mut results).await;
+            return;
+        }
         if !sql_only && !data_api_only {
             run(&binary, rounds, round, quick, &mut bars, &mut results).await;
         }
@@ -553,6 +562,9 @@ fn main() {
             sql_cases(&binary, quick, &mut bars, &mut results).await;
         }
         data_api::data_api_cases(&binary, quick, &mut bars, &mut results).await;
+        if !data_api_only && !sql_only {
+            snapshots::snapshot_cases(&binary, quick, &mut bars, &mut results).await;
+        }
     });
     for bar in &bars {
         println!(
@@ -568,7 +580,9 @@ fn main() {
             .map(|b| json!({"bar": b.name, "measured": b.measured, "pass": b.pass}))
             .collect(),
     );
-    let name = if data_api_only {
+    let name = if snapshots_only {
+        "target/bench-results-snapshots.json"
+    } else if data_api_only {
         "target/bench-results-data-api.json"
     } else if sql_only {
         "target/bench-results-sql.json"

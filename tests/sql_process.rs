@@ -183,3 +183,143 @@ async fn without_postgresql_the_control_plane_serves_and_sql_says_how_to_fix_it(
         server.stderr()
     );
 }
+
+/// The bytes of every file under `dir`.
+fn disk_usage(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => disk_usage(&e.path()),
+            _ => e.metadata().map(|m| m.len()).unwrap_or(0),
+        })
+        .sum()
+}
+
+async fn emulator(url: &str, path: &str, body: &str) {
+    let answer = reqwest::Client::new()
+        .post(format!("{url}/_emulator/{path}"))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{path}: {}", answer.status());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_data_survives_a_restart_and_unchanged_recovery_points_cost_no_copy() {
+    let state = engine_scratch_dir("sql-snapshots");
+    let mut args = durable_args(&state);
+    args.extend(["--recovery-point-interval-secs", "1800"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut server = Process::start(&args, &state.join("stderr-1")).unwrap();
+    let api = server.client();
+    let port = namespace_and_workgroup(&api, "snap-ns", "snap-wg", 8293).await;
+    let sql = connect(port).await.unwrap();
+    sql.batch_execute(
+        "create table kept (id int); insert into kept select generate_series(1, 1000)",
+    )
+    .await
+    .unwrap();
+    drop(sql);
+    api.create_snapshot()
+        .namespace_name("snap-ns")
+        .snapshot_name("first")
+        .send()
+        .await
+        .unwrap();
+    emulator(&server.url, "settle", "").await;
+    let captures = state.join("engine").join("captures");
+    let one = disk_usage(&captures);
+    assert!(
+        one > 1_000_000,
+        "one capture holds the cluster: {one} bytes"
+    );
+
+    // A day of recovery points of a namespace nobody writes to.
+    emulator(&server.url, "clock/advance", r#"{"seconds": 86400}"#).await;
+    emulator(&server.url, "settle", "").await;
+    let points = api
+        .list_recovery_points()
+        .namespace_name("snap-ns")
+        .send()
+        .await
+        .unwrap()
+        .recovery_points
+        .unwrap();
+    assert!(points.len() >= 47, "{} recovery points", points.len());
+    let all = disk_usage(&captures);
+    assert!(
+        all <= 2 * one,
+        "{} recovery points of an unchanged namespace cost {all} bytes; one snapshot {one}",
+        points.len()
+    );
+
+    // kill -9, change the data, and restore what the snapshot captured before the restart.
+    server.kill();
+    let server = Process::start(&args, &state.join("stderr-2")).unwrap();
+    let api = server.client();
+    let port = available_port(&api, "snap-wg").await;
+    let sql = connect(port).await.unwrap();
+    sql.batch_execute("delete from kept").await.unwrap();
+    drop(sql);
+    api.restore_from_snapshot()
+        .namespace_name("snap-ns")
+        .workgroup_name("snap-wg")
+        .snapshot_name("first")
+        .send()
+        .await
+        .unwrap();
+    emulator(&server.url, "settle", "").await;
+    let sql = connect(port).await.unwrap();
+    let n: i64 = sql
+        .query_one("select count(*) from kept", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1000, "{}", server.stderr());
+
+    // A final snapshot is captured before the namespace's data goes; deleting it frees it.
+    drop(sql);
+    api.delete_workgroup()
+        .workgroup_name("snap-wg")
+        .send()
+        .await
+        .unwrap();
+    emulator(&server.url, "settle", "").await;
+    api.delete_namespace()
+        .namespace_name("snap-ns")
+        .final_snapshot_name("last")
+        .send()
+        .await
+        .unwrap();
+    emulator(&server.url, "settle", "").await;
+    let last = api
+        .get_snapshot()
+        .snapshot_name("last")
+        .send()
+        .await
+        .unwrap()
+        .snapshot
+        .unwrap();
+    assert_eq!(last.status, Some(rs::types::SnapshotStatus::Available));
+    assert!(
+        last.total_backup_size_in_mega_bytes.unwrap() > 1.0,
+        "{last:?}"
+    );
+    let before = disk_usage(&captures);
+    for name in ["first", "last"] {
+        api.delete_snapshot()
+            .snapshot_name(name)
+            .send()
+            .await
+            .unwrap();
+    }
+    emulator(&server.url, "clock/advance", r#"{"seconds": 90000}"#).await;
+    poll_until(Duration::from_secs(20), || async {
+        (disk_usage(&captures) < before / 4).then_some(())
+    })
+    .await;
+}
