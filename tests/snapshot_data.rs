@@ -335,3 +335,55 @@ async fn recovery_points_capture_data_and_restore_it() {
     assert_eq!(rows(port, "select v from t").await, ["at the point"]);
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copied_snapshot_restores_in_the_destination_region() {
+    let server = TestServer::with_sql().await;
+    let api = server.client();
+    let port = common::serving_workgroup(&api, "home", "home-wg").await;
+    let db = sql_connect(port, SQL_ADMIN, SQL_PASSWORD, "dev")
+        .await
+        .unwrap();
+    db.batch_execute("create table t (v text); insert into t values ('travelled')")
+        .await
+        .unwrap();
+    api.create_snapshot_copy_configuration()
+        .namespace_name("home")
+        .destination_region("us-west-2")
+        .snapshot_retention_period(7)
+        .send()
+        .await
+        .unwrap();
+    snapshot(&api, "home", "abroad").await;
+    settle(&server.url).await;
+    let west = server.client_for(common::ACCOUNT, "us-west-2");
+    let copy = get_snapshot(&west, "abroad").await;
+    assert_eq!(copy.status, Some(rs::types::SnapshotStatus::Available));
+    assert_eq!(copy.snapshot_retention_period, Some(7));
+    assert!(copy.snapshot_arn.unwrap().contains(":us-west-2:"));
+    let there = common::serving_workgroup(&west, "away", "away-wg").await;
+    west.restore_from_snapshot()
+        .namespace_name("away")
+        .workgroup_name("away-wg")
+        .snapshot_name("abroad")
+        .send()
+        .await
+        .unwrap();
+    settle(&server.url).await;
+    assert_eq!(rows(there, "select v from t").await, ["travelled"]);
+    // The copy expires by the configuration's retention.
+    post(&server.url, "clock/advance", r#"{"seconds": 691200}"#).await;
+    assert!(west
+        .get_snapshot()
+        .snapshot_name("abroad")
+        .send()
+        .await
+        .is_err());
+    assert!(api
+        .get_snapshot()
+        .snapshot_name("abroad")
+        .send()
+        .await
+        .is_ok());
+    server.shutdown().await;
+}

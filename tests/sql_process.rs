@@ -216,7 +216,7 @@ async fn snapshot_data_survives_a_restart_and_unchanged_recovery_points_cost_no_
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut server = Process::start(&args, &state.join("stderr-1")).unwrap();
     let api = server.client();
-    let port = namespace_and_workgroup(&api, "snap-ns", "snap-wg", 8293).await;
+    let port = namespace_and_workgroup(&api, "snap-ns", "snap-wg", 8203).await;
     let sql = connect(port).await.unwrap();
     sql.batch_execute(
         "create table kept (id int); insert into kept select generate_series(1, 1000)",

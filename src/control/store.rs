@@ -329,6 +329,15 @@ pub struct Ctx<'a> {
     pub state: &'a mut Partition,
     timers: &'a mut Timers,
     changes: &'a mut SqlChanges,
+    /// Snapshot copies for other regions' partitions, delivered once the handler is done.
+    pub outbox: Vec<SnapshotCopy>,
+}
+
+/// A snapshot copied to another region of the account, by a snapshot copy configuration.
+#[derive(Debug)]
+pub struct SnapshotCopy {
+    pub region: String,
+    pub record: SnapshotRecord,
 }
 
 impl Ctx<'_> {
@@ -506,9 +515,38 @@ impl Inner {
             state,
             timers: &mut self.timers,
             changes: &mut self.changes,
+            outbox: Vec::new(),
         };
         ops::fire(&mut ctx, &timer.target);
+        let outbox = std::mem::take(&mut ctx.outbox);
         self.changes.mark(&timer.scope, &timer.target);
+        self.deliver(&timer.scope, outbox, now, settings);
+    }
+
+    /// Puts snapshot copies made in `scope` into their regions' partitions.
+    fn deliver(
+        &mut self,
+        scope: &Scope,
+        outbox: Vec<SnapshotCopy>,
+        now: DateTime<Utc>,
+        settings: &Settings,
+    ) {
+        for (n, copy) in outbox.into_iter().enumerate() {
+            let to = Scope::new(&scope.account, &copy.region);
+            let state = self.partitions.entry(to.clone()).or_default();
+            let mut ctx = Ctx {
+                rng: Rng::new((now.timestamp_millis() as u64).rotate_left(41) ^ n as u64),
+                scope: &to,
+                caller: &Caller::default(),
+                now,
+                settings,
+                state,
+                timers: &mut self.timers,
+                changes: &mut self.changes,
+                outbox: Vec::new(),
+            };
+            ops::receive_copy(&mut ctx, copy.record);
+        }
     }
 
     /// Fires every timer due at `now`, each as of its own deadline, so that a clock moved
@@ -550,8 +588,11 @@ impl Inner {
             state,
             timers: &mut self.timers,
             changes: &mut self.changes,
+            outbox: Vec::new(),
         };
         ops::report(&mut ctx, &work, outcome);
+        let outbox = std::mem::take(&mut ctx.outbox);
+        self.deliver(scope, outbox, now, settings);
     }
 
     fn settle_all(&mut self, now: DateTime<Utc>, settings: &Settings) -> usize {
@@ -676,8 +717,11 @@ impl Store {
             state,
             timers: &mut inner.timers,
             changes: &mut inner.changes,
+            outbox: Vec::new(),
         };
         let result = handler(&mut ctx);
+        let outbox = std::mem::take(&mut ctx.outbox);
+        inner.deliver(scope, outbox, now, &self.settings);
         let scheduled = inner.timers.len() > before;
         let durable = match (&result, journal, moment) {
             (Ok(_), Some(command), Moment::Live) => self.record(now, seed, command),

@@ -326,6 +326,11 @@ pub fn report(ctx: &mut Ctx, work: &Work, outcome: &Outcome) {
     }
 }
 
+/// A snapshot copied here from another region.
+pub fn receive_copy(ctx: &mut Ctx, record: crate::control::store::SnapshotRecord) {
+    snapshot::receive_copy(ctx, record)
+}
+
 pub fn fire(ctx: &mut Ctx, target: &Target) {
     match target {
         Target::Namespace { name, id } => namespace::settle(ctx, name, id),

@@ -9,7 +9,7 @@ use crate::control::backup::{Capture, Taken};
 use crate::control::error::{ApiError, ApiResult, ResourceKind};
 use crate::control::lifecycle::{Event, Status, Target};
 use crate::control::pagination::page;
-use crate::control::store::{Ctx, Image, Partition, ReadCtx, Scope, SnapshotRecord};
+use crate::control::store::{Ctx, Image, Partition, ReadCtx, Scope, SnapshotCopy, SnapshotRecord};
 use crate::model::*;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
@@ -182,6 +182,7 @@ fn show_capture(view: &mut Snapshot, taken: Option<Taken>) {
 /// The data plane captured `capture`: every snapshot holding it shows the sizes, and one whose
 /// transition delay has passed becomes AVAILABLE.
 pub fn captured(ctx: &mut Ctx, capture: &str, taken: Taken) {
+    let mut copied = Vec::new();
     for record in ctx.state.snapshots.values_mut() {
         let Some(held) = record.capture.as_mut().filter(|c| c.id == capture) else {
             continue;
@@ -190,8 +191,75 @@ pub fn captured(ctx: &mut Ctx, capture: &str, taken: Taken) {
         show_capture(&mut record.view, Some(taken));
         if std::mem::take(&mut record.settle_due) {
             let _ = record.status.apply(Event::Settle);
+            copied.push(record.view.snapshot_name.clone().unwrap_or_default());
         }
     }
+    for name in copied {
+        copy_out(ctx, &name);
+    }
+}
+
+/// A snapshot that became AVAILABLE is copied, with its data, to every region its
+/// namespace's snapshot copy configurations name, kept there for their retention period.
+fn copy_out(ctx: &mut Ctx, name: &str) {
+    let Some(record) = ctx.state.snapshots.get(name) else {
+        return;
+    };
+    let namespace = record.view.namespace_name.clone();
+    let copies: Vec<SnapshotCopy> = ctx
+        .state
+        .snapshot_copy_configurations
+        .values()
+        .filter(|c| c.namespace_name == namespace)
+        .filter_map(|c| {
+            let retention = c.snapshot_retention_period.unwrap_or(-1);
+            let mut copy = SnapshotRecord {
+                view: record.view.clone(),
+                status: record.status,
+                expires_at: expiry(ctx.now, retention),
+                source: record.source.clone(),
+                policy: None,
+                capture: record.capture.clone(),
+                settle_due: false,
+            };
+            copy.view.snapshot_retention_period = Some(retention);
+            copy.view.snapshot_retention_start_time = Some(IsoTime(ctx.now));
+            copy.view.accounts_with_restore_access = Some(Vec::new());
+            if let Some(key) = &c.destination_kms_key_id {
+                copy.view.kms_key_id = Some(key.clone());
+            }
+            Some(SnapshotCopy {
+                region: c.destination_region.clone()?,
+                record: copy,
+            })
+        })
+        .collect();
+    ctx.outbox.extend(copies);
+}
+
+/// A copy from another region arrives, under the source's name (unless that is taken here),
+/// with an ARN of this region.
+pub fn receive_copy(ctx: &mut Ctx, mut record: SnapshotRecord) {
+    let name = record.view.snapshot_name.clone().unwrap_or_default();
+    if ctx.state.snapshots.contains_key(&name) {
+        tracing::info!(snapshot = name, region = %ctx.scope.region,
+            "a snapshot copy is not made: the name is taken in the destination region");
+        return;
+    }
+    let id = ctx.rng.uuid();
+    let arn = ctx.scope.arn(&format!("snapshot/{id}"));
+    record.view.snapshot_arn = Some(arn.clone());
+    tags::attach(ctx.state, &arn, None);
+    if let Some(at) = record.expires_at {
+        ctx.schedule_at(
+            at,
+            Target::SnapshotExpiry {
+                name: name.clone(),
+                id,
+            },
+        );
+    }
+    ctx.state.snapshots.insert(name, record);
 }
 
 /// The data plane could not capture `capture`: the snapshots waiting for it fail.
@@ -355,7 +423,9 @@ pub fn settle(ctx: &mut Ctx, name: &str, id: &str) {
             record.settle_due = true;
             return;
         }
-        let _ = record.status.apply(Event::Settle);
+        if record.status.apply(Event::Settle).is_ok() {
+            copy_out(ctx, name);
+        }
     }
 }
 
