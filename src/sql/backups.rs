@@ -24,7 +24,7 @@ pub(super) enum Job {
     Work {
         scope: Scope,
         seq: u64,
-        work: Work,
+        work: Box<Work>,
     },
     /// The namespace is gone: its cluster and data go.
     Remove,
@@ -50,6 +50,7 @@ impl DataPlane {
                 .insert((scope.clone(), seq));
             if new {
                 let namespace = work.namespace_id().to_string();
+                let work = Box::new(work);
                 self.enqueue(&namespace, Job::Work { scope, seq, work });
             }
         }
@@ -129,11 +130,16 @@ impl DataPlane {
                 self.report(scope, seq, outcome).await;
             }
             Work::Restore {
+                namespace,
                 namespace_id,
                 db_name,
                 capture,
-                ..
             } => {
+                // The restore may make the cluster: it is removed with its namespace.
+                self.clusters
+                    .lock()
+                    .expect("unpoisoned")
+                    .insert((scope.clone(), namespace.clone()), namespace_id.clone());
                 if unavailable.is_none() {
                     self.wait_captured(capture).await;
                     if let Err(e) = engines.restore(&spec(namespace_id, db_name), capture).await {
