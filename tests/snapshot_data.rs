@@ -387,3 +387,98 @@ async fn a_copied_snapshot_restores_in_the_destination_region() {
         .is_ok());
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_snapshot_holds_data_and_names_fold_unless_case_sensitive() {
+    let server = TestServer::with_sql().await;
+    let api = server.client();
+    let port = common::serving_workgroup(&api, "sched", "sched-wg").await;
+    let db = sql_connect(port, SQL_ADMIN, SQL_PASSWORD, "dev")
+        .await
+        .unwrap();
+    db.batch_execute(
+        "set enable_case_sensitive_identifier to true; \
+         create table \"Mixed\" (v text); insert into \"Mixed\" values ('kept')",
+    )
+    .await
+    .unwrap();
+    let at = chrono::Utc::now() + chrono::Duration::minutes(10);
+    api.create_scheduled_action()
+        .scheduled_action_name("nightly")
+        .namespace_name("sched")
+        .role_arn("arn:aws:iam::123456789012:role/scheduler")
+        .schedule(rs::types::Schedule::At(
+            aws_sdk_redshiftserverless::primitives::DateTime::from_secs(at.timestamp()),
+        ))
+        .target_action(rs::types::TargetAction::CreateSnapshot(
+            rs::types::CreateSnapshotScheduleActionParameters::builder()
+                .namespace_name("sched")
+                .snapshot_name_prefix("nightly")
+                .build()
+                .unwrap(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    post(&server.url, "clock/advance", r#"{"seconds": 900}"#).await;
+    settle(&server.url).await;
+    let snapshots = api
+        .list_snapshots()
+        .namespace_name("sched")
+        .send()
+        .await
+        .unwrap()
+        .snapshots
+        .unwrap();
+    let scheduled = snapshots
+        .iter()
+        .find(|s| {
+            s.snapshot_name()
+                .unwrap_or_default()
+                .starts_with("nightly-")
+        })
+        .expect("the scheduled snapshot");
+    assert_eq!(scheduled.status, Some(rs::types::SnapshotStatus::Available));
+    assert!(scheduled.total_backup_size_in_mega_bytes.unwrap() > 1.0);
+    let name = scheduled.snapshot_name.clone().unwrap();
+    let restore = |table: &str, new: &str, sensitive: bool| {
+        api.restore_table_from_snapshot()
+            .namespace_name("sched")
+            .workgroup_name("sched-wg")
+            .snapshot_name(&name)
+            .source_database_name("dev")
+            .source_table_name(table)
+            .new_table_name(new)
+            .activate_case_sensitive_identifier(sensitive)
+            .send()
+    };
+    // Folded to "mixed", which does not exist; as given, it does.
+    let folded = restore("Mixed", "Copy", false).await.unwrap();
+    let exact = restore("Mixed", "Copy", true).await.unwrap();
+    settle(&server.url).await;
+    let status = |id: Option<String>| {
+        let api = api.clone();
+        async move {
+            api.get_table_restore_status()
+                .table_restore_request_id(id.unwrap())
+                .send()
+                .await
+                .unwrap()
+                .table_restore_status
+                .unwrap()
+        }
+    };
+    let folded = status(
+        folded
+            .table_restore_status
+            .unwrap()
+            .table_restore_request_id,
+    )
+    .await;
+    assert_eq!(folded.status.as_deref(), Some("FAILED"));
+    assert!(folded.message.unwrap().contains("does not exist"));
+    let exact = status(exact.table_restore_status.unwrap().table_restore_request_id).await;
+    assert_eq!(exact.status.as_deref(), Some("SUCCEEDED"), "{exact:?}");
+    assert_eq!(rows(port, "select v from \"Copy\"").await, ["kept"]);
+    server.shutdown().await;
+}

@@ -257,13 +257,20 @@ async fn snapshot_data_survives_a_restart_and_unchanged_recovery_points_cost_no_
         points.len()
     );
 
-    // kill -9, change the data, and restore what the snapshot captured before the restart.
+    // Rows written after the snapshot, then kill -9: a restart must not capture "first" again.
+    let sql = connect(port).await.unwrap();
+    sql.batch_execute("insert into kept select generate_series(1001, 1500)")
+        .await
+        .unwrap();
+    drop(sql);
     server.kill();
     let server = Process::start(&args, &state.join("stderr-2")).unwrap();
     let api = server.client();
     let port = available_port(&api, "snap-wg").await;
     let sql = connect(port).await.unwrap();
-    sql.batch_execute("delete from kept").await.unwrap();
+    sql.batch_execute("delete from kept where id > 10")
+        .await
+        .unwrap();
     drop(sql);
     api.restore_from_snapshot()
         .namespace_name("snap-ns")
@@ -279,7 +286,7 @@ async fn snapshot_data_survives_a_restart_and_unchanged_recovery_points_cost_no_
         .await
         .unwrap()
         .get(0);
-    assert_eq!(n, 1000, "{}", server.stderr());
+    assert_eq!(n, 1000, "what the snapshot captured: {}", server.stderr());
 
     // A final snapshot is captured before the namespace's data goes; deleting it frees it.
     drop(sql);
