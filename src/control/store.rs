@@ -439,10 +439,12 @@ pub enum Command {
     Reset { scope: Option<Scope> },
     /// `/_emulator/state` import: the whole state replaced.
     Import { state: Box<StateImage> },
-    /// The data plane reported on work item `seq` of the partition (see `control::backup`).
+    /// The data plane reported on work item `seq` of the partition (see `control::backup`),
+    /// the one for `capture`.
     Report {
         scope: Scope,
         seq: u64,
+        capture: String,
         outcome: Outcome,
     },
 }
@@ -560,11 +562,13 @@ impl Inner {
         fired
     }
 
-    /// Applies the data plane's report on work item `seq` of `scope`, as of `now`.
+    /// Applies the data plane's report on work item `seq` of `scope`, as of `now`: the item
+    /// must still be the one for `capture` (not another made after a reset).
     fn report(
         &mut self,
         scope: &Scope,
         seq: u64,
+        capture: &str,
         outcome: &Outcome,
         now: DateTime<Utc>,
         settings: &Settings,
@@ -572,6 +576,9 @@ impl Inner {
         let Some(state) = self.partitions.get_mut(scope) else {
             return;
         };
+        if state.work.get(&seq).is_none_or(|w| w.capture() != capture) {
+            return;
+        }
         let work = match outcome.is_final() {
             true => state.work.remove(&seq),
             false => state.work.get(&seq).cloned(),
@@ -798,19 +805,20 @@ impl Store {
         durable
     }
 
-    /// The data plane's report on work item `seq` of `scope`, journaled like a request.
-    pub fn report(&self, scope: &Scope, seq: u64, outcome: Outcome) -> Durable {
+    /// The data plane's report on work item `seq` of `scope` (the one for `capture`),
+    /// journaled like a request.
+    pub fn report(&self, scope: &Scope, seq: u64, capture: &str, outcome: Outcome) -> Durable {
         let now = self.clock.now();
         let mut inner = self.lock();
         inner.fire_due(now, &self.settings);
-        inner.report(scope, seq, &outcome, now, &self.settings);
-        let scope = scope.clone();
+        inner.report(scope, seq, capture, &outcome, now, &self.settings);
         let durable = self.record(
             now,
             0,
             Command::Report {
-                scope,
+                scope: scope.clone(),
                 seq,
+                capture: capture.to_string(),
                 outcome,
             },
         );
@@ -915,11 +923,12 @@ impl Store {
             Command::Report {
                 scope,
                 seq,
+                capture,
                 outcome,
             } => {
                 let mut inner = self.lock();
                 inner.fire_due(entry.now, &self.settings);
-                inner.report(&scope, seq, &outcome, entry.now, &self.settings);
+                inner.report(&scope, seq, &capture, &outcome, entry.now, &self.settings);
             }
         }
     }

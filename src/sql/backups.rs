@@ -89,8 +89,8 @@ impl DataPlane {
         }
     }
 
-    async fn report(&self, scope: &Scope, seq: u64, outcome: Outcome) {
-        if let Some(durable) = self.store.report(scope, seq, outcome) {
+    async fn report(&self, scope: &Scope, seq: u64, work: &Work, outcome: Outcome) {
+        if let Some(durable) = self.store.report(scope, seq, work.capture(), outcome) {
             let _ = durable.await;
         }
         self.backups.reported.notify_waiters();
@@ -127,7 +127,7 @@ impl DataPlane {
                         }
                     }
                 };
-                self.report(scope, seq, outcome).await;
+                self.report(scope, seq, work, outcome).await;
             }
             Work::Restore {
                 namespace,
@@ -147,7 +147,7 @@ impl DataPlane {
                             "a restore failed; the namespace keeps its data: {e}");
                     }
                 }
-                self.report(scope, seq, Outcome::Restored).await;
+                self.report(scope, seq, work, Outcome::Restored).await;
             }
             Work::RestoreTable {
                 request,
@@ -158,10 +158,10 @@ impl DataPlane {
             } => {
                 if let Some(reason) = unavailable {
                     let outcome = Outcome::TableFailed { reason };
-                    return self.report(scope, seq, outcome).await;
+                    return self.report(scope, seq, work, outcome).await;
                 }
                 self.wait_captured(capture).await;
-                self.report(scope, seq, Outcome::TableStarted { total_bytes: 0 })
+                self.report(scope, seq, work, Outcome::TableStarted { total_bytes: 0 })
                     .await;
                 let outcome = match engines
                     .restore_table(&spec(namespace_id, db_name), capture, request, table)
@@ -170,7 +170,7 @@ impl DataPlane {
                     Ok(bytes) => Outcome::TableRestored { bytes },
                     Err(reason) => Outcome::TableFailed { reason },
                 };
-                self.report(scope, seq, outcome).await;
+                self.report(scope, seq, work, outcome).await;
             }
         }
     }

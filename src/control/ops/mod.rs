@@ -367,6 +367,63 @@ mod tests {
         serde_json::from_slice(&bytes).unwrap()
     }
 
+    /// With a data plane, a snapshot asks for its capture and stays CREATING until it is
+    /// reported; a refused snapshot asks for nothing.
+    #[test]
+    fn a_snapshot_waits_for_its_capture_and_a_refused_one_asks_none() {
+        let store = Store::new(Settings {
+            transition_delay: chrono::Duration::zero(),
+            data_plane: true,
+            ..Settings::default()
+        });
+        let scope = Scope::new("123456789012", "us-east-1");
+        call(
+            &store,
+            Operation::CreateNamespace,
+            json!({"namespaceName": "ns1"}),
+        );
+        let snapshot = json!({"namespaceName": "ns1", "snapshotName": "s1"});
+        call(&store, Operation::CreateSnapshot, snapshot.clone());
+        let again = execute(
+            &store,
+            &scope,
+            &Caller::default(),
+            Operation::CreateSnapshot,
+            Body::Sent(snapshot.to_string().as_bytes()),
+        );
+        assert!(again.is_err(), "the name is taken");
+        let work = store.data_work();
+        assert_eq!(work.len(), 1, "{work:?}");
+        let status = |store: &Store| {
+            call(store, Operation::GetSnapshot, json!({"snapshotName": "s1"}))["snapshot"]["status"]
+                .clone()
+        };
+        assert_eq!(
+            status(&store),
+            "CREATING",
+            "the delay is over, the capture is not"
+        );
+        let (_, seq, asked) = work.into_iter().next().unwrap();
+        let taken = crate::control::backup::Taken {
+            total_bytes: 3 << 20,
+            new_bytes: 1 << 20,
+            elapsed_ms: 500,
+        };
+        store.report(&scope, seq, asked.capture(), Outcome::Captured { taken });
+        let shown = call(
+            &store,
+            Operation::GetSnapshot,
+            json!({"snapshotName": "s1"}),
+        );
+        assert_eq!(shown["snapshot"]["status"], "AVAILABLE");
+        assert_eq!(shown["snapshot"]["totalBackupSizeInMegaBytes"], 3.0);
+        assert_eq!(
+            shown["snapshot"]["actualIncrementalBackupSizeInMegaBytes"],
+            1.0
+        );
+        assert!(store.data_work().is_empty());
+    }
+
     /// No driver runs here: only the read path can fire the timer that settles the workgroup.
     #[test]
     fn a_read_fires_what_is_due_before_it_looks() {

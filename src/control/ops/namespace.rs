@@ -400,8 +400,8 @@ pub fn delete(ctx: &mut Ctx, req: DeleteNamespaceRequest) -> ApiResult<DeleteNam
     ) {
         (Some(snapshot), retention) => {
             let source = image(ctx.state, &name)?;
-            let capture = ctx.capture_now(&source);
-            super::snapshot::take(ctx, snapshot, source, capture, retention, None)?;
+            let data = super::snapshot::Data::Now;
+            super::snapshot::take(ctx, snapshot, source, data, retention, None)?;
         }
         (None, Some(_)) => {
             return Err(ApiError::validation(

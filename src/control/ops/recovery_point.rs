@@ -110,7 +110,7 @@ pub fn convert(
         ctx,
         &req.snapshot_name,
         source,
-        capture,
+        super::snapshot::Data::Shared(capture),
         req.retention_period,
         req.tags,
     )?;

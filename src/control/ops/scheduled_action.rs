@@ -290,9 +290,9 @@ pub fn fire(ctx: &mut Ctx, name: &str, id: &str) {
             ctx.now.format("%Y-%m-%d-%H-%M")
         );
         let taken = super::namespace::image(ctx.state, &params.namespace_name).and_then(|image| {
-            let capture = ctx.capture_now(&image);
             let (retention, tags) = (params.retention_period, params.tags);
-            super::snapshot::take(ctx, &snapshot, image, capture, retention, tags)
+            let data = super::snapshot::Data::Now;
+            super::snapshot::take(ctx, &snapshot, image, data, retention, tags)
         });
         if let Err(e) = taken {
             tracing::info!(scheduled_action = name, snapshot, error = %e, "scheduled snapshot skipped");

@@ -77,14 +77,22 @@ pub fn find_named<'a>(
     }
 }
 
+/// Where a new snapshot's data comes from.
+pub enum Data {
+    /// Captured from the namespace now.
+    Now,
+    /// A capture it shares (a recovery point's), if that has one.
+    Shared(Option<Capture>),
+}
+
 /// Takes a snapshot of `source` named `name`: the one way a snapshot comes to be, whether
 /// asked for, left by DeleteNamespace, converted from a recovery point or scheduled. Its
-/// data is `capture` (`None`: no data plane captures any).
+/// data is asked for only once nothing can refuse the snapshot.
 pub fn take(
     ctx: &mut Ctx,
     name: &str,
     source: Image,
-    capture: Option<Capture>,
+    data: Data,
     retention: Option<i32>,
     tag_list: Option<Vec<Tag>>,
 ) -> ApiResult<Snapshot> {
@@ -94,6 +102,10 @@ pub fn take(
         return Err(ApiError::already_exists(ResourceKind::Snapshot, name));
     }
     let id = ctx.rng.uuid();
+    let capture = match data {
+        Data::Now => ctx.capture_now(&source),
+        Data::Shared(capture) => capture,
+    };
     let arn = ctx.scope.arn(&format!("snapshot/{id}"));
     let ns = &source.namespace;
     let view = Snapshot {
@@ -276,12 +288,11 @@ pub fn capture_failed(ctx: &mut Ctx, capture: &str, reason: &str) {
 /// Emulates CreateSnapshot: the namespace must exist and be AVAILABLE.
 pub fn create(ctx: &mut Ctx, req: CreateSnapshotRequest) -> ApiResult<CreateSnapshotResponse> {
     let source = super::namespace::image(ctx.state, &req.namespace_name)?;
-    let capture = ctx.capture_now(&source);
     let snapshot = take(
         ctx,
         &req.snapshot_name,
         source,
-        capture,
+        Data::Now,
         req.retention_period,
         req.tags,
     )?;
