@@ -206,6 +206,41 @@ WHERE c.relkind IN ('r', 'p') AND pg_table_is_visible(c.oid)
   AND n.nspname NOT IN ('pg_catalog', 'information_schema');
 GRANT SELECT ON pg_catalog.pg_table_def TO PUBLIC;
 
+-- Redshift's pg_class, pg_attribute and pg_attrdef have columns PostgreSQL's lack; a
+-- statement that reads them reads these views instead (the dialect renames the tables):
+-- reldiststyle (0 EVEN, 1 KEY, 8 ALL, 10 AUTO), attencodingtype (FORMAT_ENCODING's number),
+-- attisdistkey, attsortkeyord (the place in the sort key, negative when interleaved), adsrc.
+CREATE FUNCTION pg_catalog.format_encoding(code integer) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT (ARRAY['none', 'bytedict', 'delta', 'delta32k', 'lzo', 'mostly8', 'mostly16',
+                'mostly32', 'runlength', 'text255', 'text32k', 'zstd', 'az64', 'raw'])[code + 1]
+$$;
+CREATE FUNCTION pg_catalog.redshift_encoding_code(encoding text) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_position(ARRAY['none', 'bytedict', 'delta', 'delta32k', 'lzo',
+                'mostly8', 'mostly16', 'mostly32', 'runlength', 'text255', 'text32k', 'zstd',
+                'az64', 'raw'], lower(encoding)) - 1, 0)
+$$;
+CREATE VIEW pg_catalog.redshift_pg_class AS
+SELECT c.*,
+       (CASE upper(o.diststyle) WHEN 'EVEN' THEN 0 WHEN 'KEY' THEN 1 WHEN 'ALL' THEN 8
+        ELSE 10 END)::integer AS reldiststyle
+FROM pg_catalog.pg_class c
+LEFT JOIN pg_catalog.redshift_table_options o ON o.reloid = c.oid;
+CREATE VIEW pg_catalog.redshift_pg_attribute AS
+SELECT a.*,
+       pg_catalog.redshift_encoding_code(o.encodings->>a.attname::text) AS attencodingtype,
+       coalesce(o.distkey = a.attname::text, false) AS attisdistkey,
+       (coalesce(array_position(o.sortkey, a.attname::text), 0)
+         * CASE WHEN o.sortstyle = 'INTERLEAVED' THEN -1 ELSE 1 END)::integer AS attsortkeyord
+FROM pg_catalog.pg_attribute a
+LEFT JOIN pg_catalog.redshift_table_options o ON o.reloid = a.attrelid;
+CREATE VIEW pg_catalog.redshift_pg_attrdef AS
+SELECT d.*, pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS adsrc
+FROM pg_catalog.pg_attrdef d;
+GRANT SELECT ON pg_catalog.redshift_pg_class, pg_catalog.redshift_pg_attribute,
+    pg_catalog.redshift_pg_attrdef TO PUBLIC;
+
 -- The rows of a table, for SVV_TABLE_INFO.
 CREATE FUNCTION pg_catalog.redshift_table_rows(t oid) RETURNS bigint
 LANGUAGE plpgsql STABLE AS $$

@@ -2,12 +2,10 @@
 backslash commands, against a workgroup of its own holding public.orders, sales.deals and a
 procedure.
 
-Only the calls that already work are here. The pinned redshift_connector sees no
-`show_discovery` parameter status from the emulator, so it takes its legacy catalog queries.
-get_tables with a schema filter and get_columns do not work yet: their queries use a
-select-list alias later in the same select list and in WHERE (Redshift's lateral column
-aliases), which the engine does not resolve; get_functions / get_procedure_columns need
-show_discovery >= 4 outright.
+The pinned redshift_connector sees no `show_discovery` parameter status from the emulator,
+so it takes its legacy catalog queries, which name select-list aliases later in the same
+list and in WHERE (Redshift's lateral column aliases, which the dialect resolves for
+catalog queries). get_functions / get_procedure_columns need show_discovery >= 4 outright.
 """
 
 import os
@@ -101,6 +99,21 @@ def test_get_tables_lists_the_user_tables(cur):
     found = {(r[1], r[2], r[3]) for r in rows(cur.get_tables())}
     assert ("public", "orders", "TABLE") in found
     assert ("sales", "deals", "TABLE") in found
+
+
+def test_get_tables_filtered_by_schema(cur):
+    found = {(r[1], r[2], r[3]) for r in rows(cur.get_tables(schema_pattern="sales"))}
+    assert ("sales", "deals", "TABLE") in found
+    assert all(schema == "sales" for schema, _, _ in found), found
+
+
+def test_get_columns_of_a_table(cur):
+    got = rows(cur.get_columns(schema_pattern="sales", tablename_pattern="deals"))
+    assert [(r[1], r[2], r[3]) for r in got] == [
+        ("sales", "deals", "deal_id"),
+        ("sales", "deals", "amount"),
+    ], got
+    assert [d[0] for d in cur.description][:4] == ["table_cat", "table_schem", "table_name", "column_name"]
 
 
 def test_get_procedures_lists_the_procedure(cur):

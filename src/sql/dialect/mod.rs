@@ -22,6 +22,7 @@
 //! Functions that need no syntax of their own (GETDATE, DATEADD, DATEDIFF, LEN, ...) are
 //! installed in every database instead (`sql/catalog.sql`).
 
+mod lateral;
 pub mod lex;
 mod options;
 mod qualify;
@@ -275,6 +276,10 @@ impl Statement<'_> {
             edits.push(edit);
             return;
         }
+        edits.extend(self.late_binding());
+        edits.extend(self.redshift_catalog_columns());
+        edits.extend(self.where_integer());
+        edits.extend(self.lateral_aliases());
         if let Some(options) = self.table_options() {
             let end = self.tokens[self.tokens.len() - 1].end;
             edits.push(Edit {
@@ -301,6 +306,89 @@ impl Statement<'_> {
             }
             i = next.max(i + 1);
         }
+    }
+
+    /// A statement that reads the columns Redshift's `pg_class`, `pg_attribute` and
+    /// `pg_attrdef` have and PostgreSQL's lack (`reldiststyle`, `attencodingtype`,
+    /// `attisdistkey`, `attsortkeyord`, `adsrc`, as sqlalchemy-redshift's reflection does)
+    /// reads the catalog's views of them instead, which add those columns from the table
+    /// options the catalog keeps (`catalog.sql`).
+    fn redshift_catalog_columns(&self) -> Vec<Edit> {
+        const COLUMNS: [&str; 5] = [
+            "reldiststyle",
+            "attencodingtype",
+            "attisdistkey",
+            "attsortkeyord",
+            "adsrc",
+        ];
+        let reads = (0..self.tokens.len()).any(|i| self.is_any_word(i, &COLUMNS));
+        if !reads {
+            return Vec::new();
+        }
+        (0..self.tokens.len())
+            .filter(|&i| {
+                self.is_any_word(i, &["pg_class", "pg_attribute", "pg_attrdef"])
+                    && (!self.qualified(i) || self.is_word(i - 2, "pg_catalog"))
+                    && !self.is(i + 1, ".")
+            })
+            .map(|i| Edit {
+                start: self.tokens[i].start,
+                end: self.tokens[i].end,
+                text: format!("redshift_{}", self.text(i).to_ascii_lowercase()),
+            })
+            .collect()
+    }
+
+    /// `WHERE 1 AND ...`: Redshift takes an integer where a condition goes (0 false, else
+    /// true), as query builders write it; the engine wants a boolean.
+    fn where_integer(&self) -> Vec<Edit> {
+        const AFTER: [&str; 7] = ["and", "or", "order", "group", "limit", "union", "having"];
+        (0..self.tokens.len())
+            .filter(|&i| {
+                self.is_word(i, "where")
+                    && self
+                        .tokens
+                        .get(i + 1)
+                        .is_some_and(|t| t.kind == Kind::Number)
+                    && self.text(i + 1).bytes().all(|b| b.is_ascii_digit())
+                    && (i + 2 == self.tokens.len()
+                        || self.is_any_word(i + 2, &AFTER)
+                        || self.is(i + 2, ")"))
+            })
+            .map(|i| Edit {
+                start: self.tokens[i + 1].start,
+                end: self.tokens[i + 1].end,
+                text: match self.text(i + 1).trim_start_matches('0').is_empty() {
+                    true => "false".into(),
+                    false => "true".into(),
+                },
+            })
+            .collect()
+    }
+
+    /// `CREATE [OR REPLACE] VIEW ... WITH NO SCHEMA BINDING`, Redshift's late-binding view:
+    /// the engine binds every view, so the clause goes (and `pg_get_late_binding_view_cols()`
+    /// lists none: the catalog shows these views with the others).
+    fn late_binding(&self) -> Option<Edit> {
+        if !self.is_word(0, "create") {
+            return None;
+        }
+        let view = match self.is_word(1, "or") && self.is_word(2, "replace") {
+            true => 3,
+            false => 1,
+        };
+        let n = self.tokens.len();
+        let clause = ["with", "no", "schema", "binding"];
+        let ends = n >= view + 4
+            && clause
+                .iter()
+                .enumerate()
+                .all(|(k, word)| self.is_word(n - 4 + k, word));
+        (self.is_word(view, "view") && ends).then(|| Edit {
+            start: self.tokens[n - 4].start,
+            end: self.tokens[n - 1].end,
+            text: String::new(),
+        })
     }
 
     /// The dotted name of `parts` parts starting at token `at`, folded; and the token after it.
@@ -1131,6 +1219,98 @@ mod tests {
         ] {
             assert!(matches!(translate(sql), Cow::Borrowed(_)), "{sql}");
         }
+    }
+
+    #[test]
+    fn redshift_catalog_columns_read_the_catalog_views() {
+        assert_eq!(
+            t("SELECT c.reldiststyle FROM pg_catalog.pg_class c JOIN pg_attribute a ON a.attrelid = c.oid WHERE a.attisdistkey"),
+            "SELECT c.reldiststyle FROM pg_catalog.redshift_pg_class c JOIN redshift_pg_attribute a ON a.attrelid = c.oid WHERE a.attisdistkey"
+        );
+        // Without those columns, and names in strings, stay.
+        for sql in [
+            "select relname from pg_class",
+            "select 'pg_class'::regclass, reldiststyle from t",
+        ] {
+            assert!(!t(sql).contains("redshift_pg_class"), "{sql}: {}", t(sql));
+        }
+    }
+
+    #[test]
+    fn a_select_list_names_its_earlier_aliases() {
+        assert_eq!(
+            t("SELECT CASE WHEN a.attnotnull THEN 'YES' ELSE 'NO' END AS is_auto, is_auto AS is_generated FROM pg_catalog.pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"),
+            "SELECT CASE WHEN a.attnotnull THEN 'YES' ELSE 'NO' END AS is_auto, (CASE WHEN a.attnotnull THEN 'YES' ELSE 'NO' END) AS is_generated FROM pg_catalog.pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+        );
+        assert_eq!(
+            t("select 1 as a, a + 1 as b"),
+            "select 1 as a, (1) + 1 as b"
+        );
+        // A user table's columns win over aliases, and only the engine knows them.
+        for unchanged in [
+            "select a as b, b from t",
+            "select count(*) as n, max(n) from t",
+            "select x.a as a, a from pg_class x",
+        ] {
+            assert!(
+                matches!(translate(unchanged), Cow::Borrowed(_)),
+                "{unchanged}"
+            );
+        }
+    }
+
+    #[test]
+    fn where_names_the_select_lists_aliases() {
+        assert_eq!(
+            t("select n.nspname as \"schema\", c.relname as relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where schema = 'public' and relname = 't' order by schema"),
+            "select n.nspname as \"schema\", c.relname as relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where (n.nspname) = 'public' and relname = 't' order by schema"
+        );
+        // Each branch of a UNION with its own list; a subquery's names are its own.
+        assert_eq!(
+            t("select a as x from pg_t where x > 1 union select b as x from svv_u where x in (select x from v)"),
+            "select a as x from pg_t where (a) > 1 union select b as x from svv_u where (b) in (select x from v)"
+        );
+        assert_eq!(
+            t("select nvl(a, 0) as z from pg_t where z = 1"),
+            "select coalesce(a, 0) as z from pg_t where (coalesce(a, 0)) = 1"
+        );
+        for unchanged in [
+            "select * from t where id = $1",
+            "select a as b from t where b = 1",
+            "select a as b from pg_t where c.b = 1",
+            "update t set a = 1 where a = 2",
+        ] {
+            assert!(
+                matches!(translate(unchanged), Cow::Borrowed(_)),
+                "{unchanged}"
+            );
+        }
+    }
+
+    #[test]
+    fn where_takes_an_integer_as_a_condition() {
+        assert_eq!(
+            t("select * from t where 1 AND schema = 'x' order by 1"),
+            "select * from t where true AND schema = 'x' order by 1"
+        );
+        assert_eq!(t("select 1 from t where 0"), "select 1 from t where false");
+        let unchanged = "select * from t where 1 = a";
+        assert!(matches!(translate(unchanged), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn late_binding_views_lose_the_clause() {
+        assert_eq!(
+            t("create view v as (select a from t) with no schema binding;"),
+            "create view v as (select a from t) ;"
+        );
+        assert_eq!(
+            t("CREATE OR REPLACE VIEW s.v AS SELECT nvl(a, 0) FROM t WITH NO SCHEMA BINDING"),
+            "CREATE OR REPLACE VIEW s.v AS SELECT coalesce(a, 0) FROM t "
+        );
+        // Only at a view's end.
+        let with_cte = "create view v as with no as (select 1) select * from no";
+        assert!(matches!(translate(with_cte), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -98,7 +98,7 @@ impl Statement<'_> {
     }
 
     /// The `SELECT` that begins the query level token `at` is in.
-    fn level_start(&self, at: usize) -> Option<usize> {
+    pub(super) fn level_start(&self, at: usize) -> Option<usize> {
         let mut depth = 0usize;
         for j in (0..at).rev() {
             if self.is(j, ")") {
@@ -144,7 +144,7 @@ impl Statement<'_> {
     }
 
     /// The first of `words` between `from` and `to` at the level of `from`.
-    fn at_level(&self, from: usize, to: usize, words: &[&str]) -> Option<usize> {
+    pub(super) fn at_level(&self, from: usize, to: usize, words: &[&str]) -> Option<usize> {
         let mut depth = 0usize;
         for j in from..to {
             if self.is(j, "(") {
@@ -159,7 +159,7 @@ impl Statement<'_> {
     }
 
     /// The token ranges of a comma-separated list from `from` to `to` (at its own level).
-    fn split_at_commas(&self, from: usize, to: usize) -> Vec<(usize, usize)> {
+    pub(super) fn split_at_commas(&self, from: usize, to: usize) -> Vec<(usize, usize)> {
         let mut items = Vec::new();
         let (mut depth, mut start) = (0usize, from);
         for j in from..to {
