@@ -267,3 +267,42 @@ async fn redshift_ddl_and_functions_run() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merge_runs_in_both_forms() {
+    let server = TestServer::with_sql().await;
+    let sql = session(&server).await;
+    // The reference's tables: target 101 Bob, 102 John, 103 Susan; source 102 Tony,
+    // 103 Alice, 104 Bill.
+    let setup = "drop table if exists target; drop table if exists source; \
+         create table target (id int, name char(10)); create table source (id int, name char(10)); \
+         insert into target values (101, 'Bob'), (102, 'John'), (103, 'Susan'); \
+         insert into source values (102, 'Tony'), (103, 'Alice'), (104, 'Bill')";
+    let merged =
+        "select listagg(id || ':' || trim(name), ',') within group (order by id) from target";
+    sql.batch_execute(setup).await.unwrap();
+    sql.batch_execute(
+        "merge into target using source on target.id = source.id \
+         when matched then update set id = source.id, name = source.name \
+         when not matched then insert values (source.id, source.name)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        one(&sql, merged).await,
+        "101:Bob,102:Tony,103:Alice,104:Bill"
+    );
+    // The simplified form; a duplicate in the target goes too.
+    sql.batch_execute(setup).await.unwrap();
+    sql.batch_execute("insert into target values (102, 'John')")
+        .await
+        .unwrap();
+    sql.batch_execute("merge into target using source on target.id = source.id remove duplicates")
+        .await
+        .unwrap();
+    assert_eq!(
+        one(&sql, merged).await,
+        "101:Bob,102:Tony,103:Alice,104:Bill"
+    );
+    server.shutdown().await;
+}

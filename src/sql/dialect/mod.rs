@@ -272,6 +272,7 @@ impl Statement<'_> {
             .or_else(|| self.append_from())
             .or_else(|| self.show_catalog())
             .or_else(|| self.redshift_setting_statement())
+            .or_else(|| self.merge_remove_duplicates())
         {
             edits.push(edit);
             return;
@@ -364,6 +365,39 @@ impl Statement<'_> {
                 },
             })
             .collect()
+    }
+
+    /// `MERGE INTO target USING source [[AS] alias] ON condition REMOVE DUPLICATES`,
+    /// Redshift's simplified MERGE (the two tables have the same columns): the matched rows
+    /// of the target take the source's values, duplicates among them removed, and the
+    /// unmatched source rows are inserted; that is, the matched target rows deleted and every
+    /// source row inserted, in one statement.
+    fn merge_remove_duplicates(&self) -> Option<Edit> {
+        let n = self.tokens.len();
+        let simplified = self.is_word(0, "merge")
+            && self.is_word(1, "into")
+            && n > 8
+            && self.is_word(n - 2, "remove")
+            && self.is_word(n - 1, "duplicates");
+        if !simplified {
+            return None;
+        }
+        let using = (2..n).find(|&i| self.is_word(i, "using"))?;
+        let on = (using + 1..n).find(|&i| self.is_word(i, "on"))?;
+        if on + 1 >= n - 2 || using == 2 || on == using + 1 {
+            return None;
+        }
+        let span = |a: usize, b: usize| &self.sql[self.tokens[a].start..self.tokens[b].end];
+        let (target, source) = (span(2, using - 1), span(using + 1, on - 1));
+        let condition = translate(span(on + 1, n - 3));
+        Some(Edit {
+            start: self.tokens[0].start,
+            end: self.tokens[n - 1].end,
+            text: format!(
+                "WITH \"?merged\" AS (DELETE FROM {target} USING {source} WHERE {condition}) \
+                 INSERT INTO {target} SELECT * FROM {source}"
+            ),
+        })
     }
 
     /// `CREATE [OR REPLACE] VIEW ... WITH NO SCHEMA BINDING`, Redshift's late-binding view:
@@ -1296,6 +1330,16 @@ mod tests {
         assert_eq!(t("select 1 from t where 0"), "select 1 from t where false");
         let unchanged = "select * from t where 1 = a";
         assert!(matches!(translate(unchanged), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn merge_remove_duplicates_deletes_the_matched_and_inserts_the_source() {
+        assert_eq!(
+            t("MERGE INTO target USING source s ON target.id = s.id REMOVE DUPLICATES;"),
+            "WITH \"?merged\" AS (DELETE FROM target USING source s WHERE target.id = s.id) INSERT INTO target SELECT * FROM source s;"
+        );
+        let standard = "merge into t using s on t.id = s.id when matched then delete";
+        assert!(matches!(translate(standard), Cow::Borrowed(_)));
     }
 
     #[test]
