@@ -12,7 +12,7 @@
 //! catalog alone (`pg_*`, `svv_*`, `information_schema`, ...), whose columns are known not to
 //! be those aliases: the drivers' metadata queries. Elsewhere the statement goes as written.
 
-use super::{translate, Edit, Statement};
+use super::{translate, Edit, Statement, CATALOG_PREFIXES};
 
 impl Statement<'_> {
     /// The edits that put a select list's expressions where its aliases are named: later in
@@ -168,18 +168,9 @@ impl Statement<'_> {
 
     /// Whether every relation of the FROM clause at `from` is one of the catalog's.
     fn reads_catalog_only(&self, from: usize) -> bool {
-        const PREFIXES: [&str; 7] = [
-            "pg_",
-            "svv_",
-            "svl_",
-            "stv_",
-            "stl_",
-            "sys_",
-            "information_schema",
-        ];
         let catalog = |i: usize| {
             self.folded(i)
-                .is_some_and(|name| PREFIXES.iter().any(|p| name.starts_with(p)))
+                .is_some_and(|name| CATALOG_PREFIXES.iter().any(|p| name.starts_with(p)))
         };
         let mut depth = 0usize;
         let mut relations = 0;

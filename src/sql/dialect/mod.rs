@@ -183,6 +183,36 @@ fn distinct_order(order: &str) -> Option<String> {
     }
 }
 
+/// The columns Redshift's catalog tables have and PostgreSQL's lack.
+const CATALOG_COLUMNS: [&str; 5] = [
+    "reldiststyle",
+    "attencodingtype",
+    "attisdistkey",
+    "attsortkeyord",
+    "adsrc",
+];
+
+/// How the names of the catalog's relations begin.
+pub(super) const CATALOG_PREFIXES: [&str; 7] = [
+    "pg_",
+    "svv_",
+    "svl_",
+    "stv_",
+    "stl_",
+    "sys_",
+    "information_schema",
+];
+
+/// Which whole-statement rules may apply (see `Statement::signals`).
+#[derive(Default)]
+struct Signals {
+    qualify: bool,
+    from: bool,
+    where_number: bool,
+    catalog_column: bool,
+    catalog_relation: bool,
+}
+
 struct Edit {
     start: usize,
     end: usize,
@@ -278,9 +308,16 @@ impl Statement<'_> {
             return;
         }
         edits.extend(self.late_binding());
-        edits.extend(self.redshift_catalog_columns());
-        edits.extend(self.where_integer());
-        edits.extend(self.lateral_aliases());
+        let signals = self.signals();
+        if signals.catalog_column {
+            edits.extend(self.redshift_catalog_columns());
+        }
+        if signals.where_number {
+            edits.extend(self.where_integer());
+        }
+        if signals.catalog_relation || !signals.from {
+            edits.extend(self.lateral_aliases());
+        }
         if let Some(options) = self.table_options() {
             let end = self.tokens[self.tokens.len() - 1].end;
             edits.push(Edit {
@@ -289,9 +326,7 @@ impl Statement<'_> {
                 text: format!(" {}", options.marker()),
             });
         }
-        if self.tokens.iter().any(|t| {
-            t.kind == Kind::Word && self.sql[t.start..t.end].eq_ignore_ascii_case("qualify")
-        }) {
+        if signals.qualify {
             edits.extend(self.qualify());
         }
         let mut i = 0;
@@ -309,23 +344,45 @@ impl Statement<'_> {
         }
     }
 
+    /// Which of the rules that read the whole statement may apply, from one pass over its words.
+    fn signals(&self) -> Signals {
+        let mut signals = Signals::default();
+        for (i, token) in self.tokens.iter().enumerate() {
+            if token.kind != Kind::Word {
+                continue;
+            }
+            let word = &self.sql[token.start..token.end];
+            match word.as_bytes()[0].to_ascii_lowercase() {
+                b'q' => signals.qualify |= word.eq_ignore_ascii_case("qualify"),
+                b'f' => signals.from |= word.eq_ignore_ascii_case("from"),
+                b'w' => {
+                    signals.where_number |= word.eq_ignore_ascii_case("where")
+                        && self
+                            .tokens
+                            .get(i + 1)
+                            .is_some_and(|t| t.kind == Kind::Number)
+                }
+                b'r' | b'a' => {
+                    signals.catalog_column |=
+                        CATALOG_COLUMNS.iter().any(|c| word.eq_ignore_ascii_case(c))
+                }
+                b'p' | b's' | b'i' => {
+                    signals.catalog_relation |= CATALOG_PREFIXES
+                        .iter()
+                        .any(|p| word.len() >= p.len() && word[..p.len()].eq_ignore_ascii_case(p))
+                }
+                _ => {}
+            }
+        }
+        signals
+    }
+
     /// A statement that reads the columns Redshift's `pg_class`, `pg_attribute` and
     /// `pg_attrdef` have and PostgreSQL's lack (`reldiststyle`, `attencodingtype`,
     /// `attisdistkey`, `attsortkeyord`, `adsrc`, as sqlalchemy-redshift's reflection does)
     /// reads the catalog's views of them instead, which add those columns from the table
     /// options the catalog keeps (`catalog.sql`).
     fn redshift_catalog_columns(&self) -> Vec<Edit> {
-        const COLUMNS: [&str; 5] = [
-            "reldiststyle",
-            "attencodingtype",
-            "attisdistkey",
-            "attsortkeyord",
-            "adsrc",
-        ];
-        let reads = (0..self.tokens.len()).any(|i| self.is_any_word(i, &COLUMNS));
-        if !reads {
-            return Vec::new();
-        }
         (0..self.tokens.len())
             .filter(|&i| {
                 self.is_any_word(i, &["pg_class", "pg_attribute", "pg_attrdef"])
