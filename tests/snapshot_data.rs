@@ -7,15 +7,7 @@ use aws_sdk_redshiftserverless as rs;
 use common::{sql_connect, TestServer, SQL_ADMIN, SQL_PASSWORD};
 use std::time::Duration;
 
-async fn post(url: &str, path: &str, body: &str) {
-    let answer = reqwest::Client::new()
-        .post(format!("{url}/_emulator/{path}"))
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert!(answer.status().is_success(), "{path}: {}", answer.status());
-}
+use common::emulator_post as post;
 
 /// Every transition done, and the captures and restores they wait on.
 async fn settle(url: &str) {
@@ -130,6 +122,33 @@ async fn a_restore_puts_back_the_rows_a_snapshot_captured() {
     server.shutdown().await;
 }
 
+/// The status, once settled, of a table restore of `src`'s `sales.orders` from snapshot
+/// `orders` into `orders_back`.
+async fn restore_orders(api: &rs::Client, url: &str) -> rs::types::TableRestoreStatus {
+    let started = api
+        .restore_table_from_snapshot()
+        .namespace_name("src")
+        .workgroup_name("src-wg")
+        .snapshot_name("orders")
+        .source_database_name("dev")
+        .source_schema_name("sales")
+        .source_table_name("orders")
+        .new_table_name("orders_back")
+        .send()
+        .await
+        .unwrap()
+        .table_restore_status
+        .unwrap();
+    settle(url).await;
+    api.get_table_restore_status()
+        .table_restore_request_id(started.table_restore_request_id.unwrap())
+        .send()
+        .await
+        .unwrap()
+        .table_restore_status
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_snapshot_restores_into_another_namespace_and_tables_restore_by_name() {
     let server = TestServer::with_sql().await;
@@ -149,30 +168,7 @@ async fn a_snapshot_restores_into_another_namespace_and_tables_restore_by_name()
 
     // A table restore into a new name, beside the table as it is now.
     db.batch_execute("delete from sales.orders").await.unwrap();
-    let started = api
-        .restore_table_from_snapshot()
-        .namespace_name("src")
-        .workgroup_name("src-wg")
-        .snapshot_name("orders")
-        .source_database_name("dev")
-        .source_schema_name("sales")
-        .source_table_name("orders")
-        .new_table_name("orders_back")
-        .send()
-        .await
-        .unwrap()
-        .table_restore_status
-        .unwrap();
-    settle(&server.url).await;
-    let id = started.table_restore_request_id.unwrap();
-    let done = api
-        .get_table_restore_status()
-        .table_restore_request_id(&id)
-        .send()
-        .await
-        .unwrap()
-        .table_restore_status
-        .unwrap();
+    let done = restore_orders(&api, &server.url).await;
     assert_eq!(done.status.as_deref(), Some("SUCCEEDED"), "{done:?}");
     assert_eq!(
         rows(
@@ -191,29 +187,7 @@ async fn a_snapshot_restores_into_another_namespace_and_tables_restore_by_name()
         .is_empty());
 
     // Again into the same name: the target exists, so it fails and says why.
-    let again = api
-        .restore_table_from_snapshot()
-        .namespace_name("src")
-        .workgroup_name("src-wg")
-        .snapshot_name("orders")
-        .source_database_name("dev")
-        .source_schema_name("sales")
-        .source_table_name("orders")
-        .new_table_name("orders_back")
-        .send()
-        .await
-        .unwrap()
-        .table_restore_status
-        .unwrap();
-    settle(&server.url).await;
-    let failed = api
-        .get_table_restore_status()
-        .table_restore_request_id(again.table_restore_request_id.unwrap())
-        .send()
-        .await
-        .unwrap()
-        .table_restore_status
-        .unwrap();
+    let failed = restore_orders(&api, &server.url).await;
     assert_eq!(failed.status.as_deref(), Some("FAILED"));
     assert!(
         failed

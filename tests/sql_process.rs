@@ -198,15 +198,7 @@ fn disk_usage(dir: &Path) -> u64 {
         .sum()
 }
 
-async fn emulator(url: &str, path: &str, body: &str) {
-    let answer = reqwest::Client::new()
-        .post(format!("{url}/_emulator/{path}"))
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert!(answer.status().is_success(), "{path}: {}", answer.status());
-}
+use common::emulator_post as emulator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshot_data_survives_a_restart_and_unchanged_recovery_points_cost_no_copy() {

@@ -188,6 +188,17 @@ where
     }
 }
 
+/// `POST url/_emulator/<path>` with `body`, which must succeed.
+pub async fn emulator_post(url: &str, path: &str, body: &str) {
+    let answer = reqwest::Client::new()
+        .post(format!("{url}/_emulator/{path}"))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{path}: {}", answer.status());
+}
+
 /// The body of `GET url`, as text.
 pub async fn get_text(url: &str) -> String {
     reqwest::get(url).await.unwrap().text().await.unwrap()

@@ -340,43 +340,28 @@ impl Engines {
         from.batch_execute(&moved).await.map_err(sql)?;
         drop(from);
         let dump = scratch.join("table.dump");
-        let mut dumping = process::command(&engine.bins.tool("pg_dump"), None);
+        let mut dumping = client_tool(
+            engine,
+            "pg_dump",
+            source.socket_dir(),
+            &names.source_database,
+        );
         dumping
-            .arg("-h")
-            .arg(source.socket_dir())
-            .args([
-                "-p",
-                &PORT.to_string(),
-                "-U",
-                SUPERUSER,
-                "-d",
-                &names.source_database,
-            ])
-            .args([
-                "-Fc",
-                "--no-owner",
-                "--no-privileges",
-                "-t",
-                &format!("{schema}.{table}"),
-            ])
+            .args(["-Fc", "--no-owner", "--no-privileges", "-t"])
+            .arg(format!("{schema}.{table}"))
             .arg("-f")
             .arg(&dump);
         process::run(dumping, "pg_dump").await.map_err(failed)?;
         to.batch_execute(&format!("create schema if not exists {schema}"))
             .await
             .map_err(sql)?;
-        let mut restoring = process::command(&engine.bins.tool("pg_restore"), None);
+        let mut restoring = client_tool(
+            engine,
+            "pg_restore",
+            lease.socket_dir(),
+            &names.target_database,
+        );
         restoring
-            .arg("-h")
-            .arg(lease.socket_dir())
-            .args([
-                "-p",
-                &PORT.to_string(),
-                "-U",
-                SUPERUSER,
-                "-d",
-                &names.target_database,
-            ])
             .args([
                 "--no-owner",
                 "--no-privileges",
@@ -422,6 +407,26 @@ impl Engines {
     pub fn captures_dir(&self) -> PathBuf {
         self.shared.config.root.join("captures")
     }
+}
+
+/// One of the engine's client tools, connected as the superuser to `database` of the
+/// engine listening in `socket_dir`.
+fn client_tool(
+    engine: &super::Engine,
+    tool: &str,
+    socket_dir: &Path,
+    database: &str,
+) -> tokio::process::Command {
+    let mut command = process::command(&engine.bins.tool(tool), None);
+    command.arg("-h").arg(socket_dir).args([
+        "-p",
+        &PORT.to_string(),
+        "-U",
+        SUPERUSER,
+        "-d",
+        database,
+    ]);
+    command
 }
 
 /// A table restore's names, folded to lower case unless case-sensitive.
