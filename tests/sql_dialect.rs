@@ -306,3 +306,28 @@ async fn merge_runs_in_both_forms() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn super_values_are_navigated() {
+    let server = TestServer::with_sql().await;
+    let sql = session(&server).await;
+    sql.batch_execute(
+        "create table customer_orders (c_custkey int, c_orders super); \
+         insert into customer_orders values (1, json_parse('[{\"o_orderkey\": 7, \"o_lineitems\": [{\"l_quantity\": 3}]}]'))",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        one(&sql, "select c.c_orders[0].o_orderkey from customer_orders c").await,
+        "7"
+    );
+    assert_eq!(
+        one(&sql, "select c_orders[0].o_lineitems[0].l_quantity from customer_orders").await,
+        "3"
+    );
+    assert_eq!(
+        one(&sql, "select coalesce(c_orders[5].o_orderkey::text, 'missing') from customer_orders").await,
+        "missing"
+    );
+    server.shutdown().await;
+}

@@ -24,6 +24,7 @@
 
 mod lateral;
 pub mod lex;
+mod navigation;
 mod options;
 mod qualify;
 
@@ -208,6 +209,7 @@ pub(super) const CATALOG_PREFIXES: [&str; 7] = [
 struct Signals {
     qualify: bool,
     from: bool,
+    subscript: bool,
     where_number: bool,
     catalog_column: bool,
     catalog_relation: bool,
@@ -329,6 +331,9 @@ impl Statement<'_> {
         if signals.qualify {
             edits.extend(self.qualify());
         }
+        if signals.subscript {
+            edits.extend(self.super_navigation());
+        }
         let mut i = 0;
         while i < self.tokens.len() {
             if let Some(top) = self.top(i) {
@@ -349,6 +354,8 @@ impl Statement<'_> {
         let mut signals = Signals::default();
         for (i, token) in self.tokens.iter().enumerate() {
             if token.kind != Kind::Word {
+                signals.subscript |=
+                    token.kind == Kind::Punct && self.sql.as_bytes()[token.start] == b'[';
                 continue;
             }
             let word = &self.sql[token.start..token.end];
@@ -1397,6 +1404,24 @@ mod tests {
         );
         let standard = "merge into t using s on t.id = s.id when matched then delete";
         assert!(matches!(translate(standard), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn super_paths_become_jsonb_subscripts() {
+        assert_eq!(
+            t("SELECT c.c_orders[0].o_orderkey, c_orders[1].o_lineitems[0].\"L_Qty\" FROM customer_orders c"),
+            "SELECT c.c_orders[0]['o_orderkey'], c_orders[1]['o_lineitems'][0]['L_Qty'] FROM customer_orders c"
+        );
+        for unchanged in [
+            "select a[1], b[2:3] from t",
+            "select (a[1]).x from t",
+            "select '[1].x'",
+        ] {
+            assert!(
+                matches!(translate(unchanged), Cow::Borrowed(_)),
+                "{unchanged}"
+            );
+        }
     }
 
     #[test]
