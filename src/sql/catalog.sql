@@ -95,6 +95,31 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   END
 $$;
 
+-- DATEADD and DATEDIFF of a TIME (the time of day, wrapping at midnight) and of a TIMETZ
+-- (taken at UTC, as Redshift shows it). A literal argument ('2008-02-28') is a timestamp: the
+-- text overloads, which an untyped literal picks over the time ones, say so.
+CREATE FUNCTION pg_catalog.dateadd(part text, n bigint, t text) RETURNS timestamp
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.dateadd(part, n, t::timestamp) $$;
+CREATE FUNCTION pg_catalog.dateadd(part text, n bigint, t time) RETURNS time
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT pg_catalog.dateadd(part, n, date '2000-01-01' + t)::time
+$$;
+CREATE FUNCTION pg_catalog.dateadd(part text, n bigint, t timetz) RETURNS timetz
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT (pg_catalog.dateadd(part, n, date '2000-01-01' + (t AT TIME ZONE 'UTC')::time)::time::text || '+00')::timetz
+$$;
+CREATE FUNCTION pg_catalog.datediff(part text, a text, b text) RETURNS bigint
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.datediff(part, a::timestamp, b::timestamp) $$;
+CREATE FUNCTION pg_catalog.datediff(part text, a time, b time) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT pg_catalog.datediff(part, date '2000-01-01' + a, date '2000-01-01' + b)
+$$;
+CREATE FUNCTION pg_catalog.datediff(part text, a timetz, b timetz) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT pg_catalog.datediff(part, date '2000-01-01' + (a AT TIME ZONE 'UTC')::time,
+                             date '2000-01-01' + (b AT TIME ZONE 'UTC')::time)
+$$;
+
 -- ADD_MONTHS(t, n): as DATEADD(month, n, t), but from a month's last day to the last day of
 -- the month it lands in (April 30 + 1 month is May 31).
 CREATE FUNCTION pg_catalog.add_months(t timestamp, n bigint) RETURNS timestamp

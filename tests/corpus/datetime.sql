@@ -6,13 +6,11 @@ select datediff(week,'2009-01-01','2009-12-31') as numweeks;
 -- 52
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEDIFF_function.html
--- known-gap: DATEDIFF of TIME values (the catalog's DATEDIFF takes timestamps)
 select datediff(minute, time '20:00:00', time '21:00:00') as nummins;
 -- expect:
 -- 60
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEDIFF_function.html
--- known-gap: DATEDIFF of TIMETZ values
 select datediff(hours, timetz '20:00:00 PST', timetz '00:58:00 EST') as numhours;
 -- expect:
 -- 1
@@ -28,19 +26,16 @@ select dateadd(m,30,'2008-02-28');
 -- 2008-02-28 00:30:00
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
--- known-gap: DATEADD of a TIME value (the catalog's DATEADD takes a timestamp)
 select dateadd(hour, 8, time '13:24:55');
 -- expect:
 -- 21:24:55
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
--- known-gap: DATEADD of a TIME value (the catalog's DATEADD takes a timestamp)
 select dateadd(hour, 12, time '13:24:55');
 -- expect:
 -- 01:24:55
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_DATEADD_function.html
--- known-gap: DATEADD of a TIMETZ value
 select dateadd(hour, 2, timetz '13:24:55 PST');
 -- expect:
 -- 23:24:55+00
