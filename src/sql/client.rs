@@ -309,7 +309,7 @@ fn malformed() -> EngineError {
     }
 }
 
-fn row_description(mut body: Bytes) -> Result<Vec<Column>, EngineError> {
+pub fn row_description(mut body: Bytes) -> Result<Vec<Column>, EngineError> {
     if body.remaining() < 2 {
         return Err(malformed());
     }

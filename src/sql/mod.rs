@@ -9,6 +9,7 @@ pub mod dialect;
 pub mod engine;
 pub mod front;
 pub mod password;
+pub mod s3;
 pub mod tls;
 pub mod wire;
 
