@@ -139,9 +139,15 @@ fn sql_plane(store: &Arc<Store>) -> Arc<redshift_serverless_local::sql::DataPlan
         std::process::id(),
         rand_suffix()
     ));
+    let s3 = redshift_serverless_local::sql::s3::S3Config {
+        dir: root.join("s3"),
+        endpoint: std::env::var("RSL_TEST_S3_ENDPOINT").ok(),
+        default_region: "us-east-1".into(),
+    };
     DataPlane::start(
         store.clone(),
         Config {
+            s3,
             host: "127.0.0.1".into(),
             tls_hosts: vec!["localhost".into(), "127.0.0.1".into()],
             tls_dir: None,

@@ -55,8 +55,10 @@ where
         self.status
     }
 
-    pub fn into_inner(self) -> S {
-        self.stream.into_inner()
+    /// The stream, and what was read from it past the last message handled.
+    pub fn into_parts(self) -> (S, Vec<u8>) {
+        let unread = self.stream.buffer().to_vec();
+        (self.stream.into_inner(), unread)
     }
 
     async fn send_query(&mut self, sql: &str) -> Result<(), EngineFailure> {

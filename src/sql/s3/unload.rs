@@ -109,7 +109,12 @@ where
     }
     writer.close().await?;
     if let Some(kind) = unload.manifest {
-        write_manifest(&writer, kind).await?;
+        let (key, body) = manifest(&writer, kind);
+        writer
+            .store
+            .put(&ObjectPath::from(key.as_str()), body.into())
+            .await
+            .map_err(JobError::s3)?;
     }
     Ok(Done {
         notices: vec![format!(
@@ -481,7 +486,8 @@ fn text_value(v: &str, delimiter: char, quotes: bool, escape: bool, out: &mut Ve
     }
 }
 
-async fn write_manifest(writer: &Writer<'_>, kind: ManifestKind) -> Result<(), JobError> {
+/// The manifest's key and body.
+fn manifest(writer: &Writer<'_>, kind: ManifestKind) -> (String, Vec<u8>) {
     use serde_json::json;
     let entries: Vec<serde_json::Value> = writer
         .written
@@ -511,13 +517,10 @@ async fn write_manifest(writer: &Writer<'_>, kind: ManifestKind) -> Result<(), J
         manifest["author"] = json!({ "name": "Amazon Redshift", "version": "1.0.0" });
     }
     let key = format!("{}manifest", writer.prefix);
-    let body = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
-    writer
-        .store
-        .put(&ObjectPath::from(key.as_str()), body.into())
-        .await
-        .map_err(JobError::s3)?;
-    Ok(())
+    (
+        key,
+        serde_json::to_vec_pretty(&manifest).unwrap_or_default(),
+    )
 }
 
 fn type_name(oid: u32) -> &'static str {
