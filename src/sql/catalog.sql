@@ -6,6 +6,20 @@
 -- Redshift lets every user create in schema public; PostgreSQL 15 no longer does.
 GRANT ALL ON SCHEMA public TO PUBLIC;
 
+-- COPY's load errors (sql/s3), made before the event triggers below exist (they read the
+-- statement's text, which here is this whole file). Shown by STL_LOAD_ERRORS and
+-- SYS_LOAD_ERROR_DETAIL, further down.
+SET allow_system_table_mods = on;
+CREATE TABLE pg_catalog.redshift_load_errors (
+    userid integer, slice integer, tbl integer, starttime timestamp, session integer,
+    query bigint, transaction_id bigint, database_name text, filename text, line_number bigint,
+    colname text, type text, col_length text, position integer, raw_line text,
+    raw_field_value text, err_code integer, err_reason text
+);
+CREATE SEQUENCE pg_catalog.redshift_query_id START 1000;
+GRANT USAGE ON SEQUENCE pg_catalog.redshift_query_id TO PUBLIC;
+RESET allow_system_table_mods;
+
 -- Redshift's date part names and abbreviations, as PostgreSQL names the part.
 CREATE FUNCTION pg_catalog.redshift_datepart(part text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -845,18 +859,10 @@ CREATE FUNCTION pg_catalog.redshift_extract(part text, t timetz) RETURNS double 
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT pg_catalog.redshift_extract_seconds(part, date_part('second', t), date_part(pg_catalog.redshift_datepart(part), t)) $$;
 
--- COPY's load errors (sql/s3): written on a connection of their own, so that they outlive
--- the rollback of the COPY that found them; shown as STL_LOAD_ERRORS and
--- SYS_LOAD_ERROR_DETAIL show them. Query ids of COPY and UNLOAD come from the sequence.
+-- COPY's load errors (sql/s3), written on a connection of their own so that they outlive
+-- the rollback of the COPY that found them, as STL_LOAD_ERRORS and SYS_LOAD_ERROR_DETAIL
+-- show them.
 SET allow_system_table_mods = on;
-CREATE TABLE pg_catalog.redshift_load_errors (
-    userid integer, slice integer, tbl integer, starttime timestamp, session integer,
-    query bigint, transaction_id bigint, database_name text, filename text, line_number bigint,
-    colname text, type text, col_length text, position integer, raw_line text,
-    raw_field_value text, err_code integer, err_reason text
-);
-CREATE SEQUENCE pg_catalog.redshift_query_id START 1000;
-GRANT USAGE ON SEQUENCE pg_catalog.redshift_query_id TO PUBLIC;
 CREATE VIEW pg_catalog.stl_load_errors AS
 SELECT userid, slice, tbl, starttime, session, query::integer AS query,
        filename::character(256) AS filename, line_number, colname::character(127) AS colname,

@@ -696,13 +696,13 @@ async fn splice(plane: &DataPlane, started: Started, stop: CancellationToken) {
     drop(lease);
 }
 
-use crate::sql::s3::command::{Command, Refusal};
+use crate::sql::s3::command::{Command, Piece, Refusal};
 use crate::sql::s3::Context as S3Context;
 
 /// A COPY or UNLOAD of S3 the front runs itself, handed from the client's direction to the
 /// engine's: it runs once the engine has answered the `syncs` messages sent before it.
 struct Job {
-    command: Result<Command, Refusal>,
+    pieces: Vec<Piece>,
     syncs: u64,
     /// Sent by the extended protocol: what the client asked besides executing it.
     extended: Option<Extended>,
@@ -712,6 +712,7 @@ struct Job {
 /// The messages of an extended-protocol COPY or UNLOAD, up to its Sync.
 #[derive(Clone, Copy, Debug, Default)]
 struct Extended {
+    parsed: bool,
     bound: bool,
     described_statement: bool,
     described_portal: bool,
@@ -881,66 +882,115 @@ where
     W: AsyncWrite + Unpin + Send,
     E: AsyncWrite + Unpin + Send,
 {
+    let mut writer = engine_write.lock().await;
+    let joined = Joined {
+        leftover: buffer,
+        read: engine,
+        write: &mut *writer,
+    };
+    let mut session = crate::sql::s3::session::Session::new(joined, *status);
+    let ran = run_pieces(&job, &mut session, client, context).await;
+    *status = session.status();
+    let (joined, unread) = session.into_parts();
+    let mut rest = BytesMut::from(&unread[..]);
+    rest.extend_from_slice(joined.leftover);
+    *joined.leftover = rest;
+    drop(writer);
     let mut out = BytesMut::new();
+    put_message(&mut out, b'Z', &[*status]);
+    let written = match ran {
+        Ok(()) => client.write_all(&out).await.map_err(|_| Ending::ClientGone),
+        Err(ending) => Err(ending),
+    };
+    let _ = job.done.send(());
+    written
+}
+
+/// The job's statements in order, up to the first that fails; each one's answers are
+/// written to the client as it ends (the closing ReadyForQuery is the caller's).
+async fn run_pieces<S, W>(
+    job: &Job,
+    session: &mut crate::sql::s3::session::Session<S>,
+    client: &mut W,
+    context: &S3Context<'_>,
+) -> Result<(), Ending>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
     let extended = job.extended.unwrap_or_default();
-    let mut lost = false;
-    match &job.command {
-        Err(refusal) => error_response(&mut out, &refusal.code, &refusal.message),
-        Ok(command) => {
-            if job.extended.is_some() {
-                put_message(&mut out, b'1', b"");
-                if extended.bound {
-                    put_message(&mut out, b'2', b"");
-                }
-                if extended.described_statement {
-                    put_message(&mut out, b't', &0i16.to_be_bytes());
-                }
-                if extended.described_statement || extended.described_portal {
-                    put_message(&mut out, b'n', b"");
+    for piece in &job.pieces {
+        let mut out = BytesMut::new();
+        let command = match piece {
+            Piece::Engine(sql) => {
+                let sql = crate::sql::dialect::translate(sql);
+                match session.relay(&sql, client).await {
+                    Ok(true) => continue,
+                    Ok(false) => return Ok(()),
+                    Err(_) => return Err(Ending::EngineClosed),
                 }
             }
-            let ran = if job.extended.is_some() && !extended.executed {
-                None
-            } else {
-                let mut writer = engine_write.lock().await;
-                let joined = Joined {
-                    leftover: buffer,
-                    read: engine,
-                    write: &mut *writer,
-                };
-                let mut session = crate::sql::s3::session::Session::new(joined, *status);
-                let outcome = crate::sql::s3::run(command, &mut session, context).await;
-                *status = session.status();
-                let (joined, unread) = session.into_parts();
-                let mut rest = BytesMut::from(&unread[..]);
-                rest.extend_from_slice(joined.leftover);
-                *joined.leftover = rest;
-                Some(outcome)
-            };
-            match ran {
-                None => {}
-                Some(Ok(done)) => {
-                    for notice in &done.notices {
-                        info_notice(&mut out, notice);
-                    }
-                    let mut tag = done.tag.into_bytes();
-                    tag.push(0);
-                    put_message(&mut out, b'C', &tag);
-                }
-                Some(Err(error)) => {
-                    lost = error.code.starts_with("08");
-                    error_response(&mut out, &error.code, &error.message);
-                }
+            Piece::S3(Err(refusal)) => {
+                error_response(&mut out, refusal.code, &refusal.message);
+                client
+                    .write_all(&out)
+                    .await
+                    .map_err(|_| Ending::ClientGone)?;
+                return Ok(());
+            }
+            Piece::S3(Ok(command)) => command,
+        };
+        if job.extended.is_some() {
+            extended_replies(&mut out, extended);
+            if !extended.executed {
+                client
+                    .write_all(&out)
+                    .await
+                    .map_err(|_| Ending::ClientGone)?;
+                continue;
             }
         }
+        let failed = match crate::sql::s3::run(command, session, context).await {
+            Ok(done) => {
+                for notice in &done.notices {
+                    info_notice(&mut out, notice);
+                }
+                let mut tag = done.tag.into_bytes();
+                tag.push(0);
+                put_message(&mut out, b'C', &tag);
+                None
+            }
+            Err(error) => {
+                error_response(&mut out, &error.code, &error.message);
+                Some(error.code.starts_with("08"))
+            }
+        };
+        client
+            .write_all(&out)
+            .await
+            .map_err(|_| Ending::ClientGone)?;
+        match failed {
+            None => {}
+            Some(false) => return Ok(()),
+            Some(true) => return Err(Ending::EngineClosed),
+        }
     }
-    put_message(&mut out, b'Z', &[*status]);
-    let written = client.write_all(&out).await;
-    let _ = job.done.send(());
-    match (written, lost) {
-        (Err(_), _) => Err(Ending::ClientGone),
-        (_, true) => Err(Ending::EngineClosed),
-        _ => Ok(()),
+    Ok(())
+}
+
+/// What the extended protocol's messages before Execute are answered with.
+fn extended_replies(out: &mut BytesMut, extended: Extended) {
+    if extended.parsed {
+        put_message(out, b'1', b"");
+    }
+    if extended.bound {
+        put_message(out, b'2', b"");
+    }
+    if extended.described_statement {
+        put_message(out, b't', &0i16.to_be_bytes());
+    }
+    if extended.described_statement || extended.described_portal {
+        put_message(out, b'n', b"");
     }
 }
 
@@ -1010,6 +1060,8 @@ where
     let mut syncs = 0u64;
     // An extended-protocol COPY or UNLOAD read up to its Sync (its messages kept here).
     let mut held: Option<(Result<Command, Refusal>, Extended)> = None;
+    // Statements prepared from a COPY or UNLOAD of S3, by name: the engine has none of them.
+    let mut prepared: Vec<(Vec<u8>, Result<Command, Refusal>)> = Vec::new();
     loop {
         if input.capacity() - input.len() < 4096 {
             input.reserve(16 * 1024);
@@ -1060,16 +1112,34 @@ where
                     break;
                 }
                 let message = input.split_to(whole);
-                match s3_command(&message) {
-                    Some(command) if tag == b'Q' => {
-                        if let Err(ending) = flush(engine, &mut out).await {
-                            return ending;
-                        }
-                        if let Err(ending) = hand_over(jobs, command, syncs, None).await {
-                            return ending;
-                        }
+                let pieces = match tag {
+                    b'Q' => sql_of(&message).and_then(crate::sql::s3::command::pieces),
+                    _ => None,
+                };
+                if let Some(pieces) = pieces {
+                    if let Err(ending) = flush(engine, &mut out).await {
+                        return ending;
                     }
-                    Some(command) => held = Some((command, Extended::default())),
+                    if let Err(ending) = hand_over(jobs, pieces, syncs, None).await {
+                        return ending;
+                    }
+                    continue;
+                }
+                let command = match tag {
+                    b'P' => sql_of(&message).and_then(crate::sql::s3::command::classify),
+                    _ => None,
+                };
+                match command {
+                    Some(command) => {
+                        let name = statement_name(&message).to_vec();
+                        prepared.retain(|(n, _)| *n != name);
+                        prepared.push((name, command.clone()));
+                        let parsed = Extended {
+                            parsed: true,
+                            ..Extended::default()
+                        };
+                        held = Some((command, parsed));
+                    }
                     None if held.is_some() => {}
                     None => {
                         syncs += u64::from(tag == b'Q');
@@ -1077,6 +1147,12 @@ where
                     }
                 }
                 continue;
+            }
+            if tag == b'B' && held.is_none() && input.len() >= whole {
+                let named = bound_statement(&input[..whole]);
+                if let Some((_, command)) = prepared.iter().find(|(n, _)| n == named) {
+                    held = Some((command.clone(), Extended::default()));
+                }
             }
             if let Some((_, extended)) = held.as_mut() {
                 match tag {
@@ -1093,7 +1169,8 @@ where
                     if let Err(ending) = flush(engine, &mut out).await {
                         return ending;
                     }
-                    if let Err(ending) = hand_over(jobs, command, syncs, Some(extended)).await {
+                    let pieces = vec![Piece::S3(command)];
+                    if let Err(ending) = hand_over(jobs, pieces, syncs, Some(extended)).await {
                         return ending;
                     }
                     continue;
@@ -1128,16 +1205,27 @@ where
     }
 }
 
-/// The COPY or UNLOAD of S3 a whole `Query` or `Parse` message holds, if it holds one.
-fn s3_command(message: &[u8]) -> Option<Result<Command, Refusal>> {
+/// The statement a whole `Parse` message names.
+fn statement_name(message: &[u8]) -> &[u8] {
+    wire::take_cstr(&message[5..]).map_or(&[][..], |(name, _)| name)
+}
+
+/// The statement a whole `Bind` message binds (after its portal's name).
+fn bound_statement(message: &[u8]) -> &[u8] {
+    wire::take_cstr(&message[5..])
+        .and_then(|(_, rest)| wire::take_cstr(rest))
+        .map_or(&[][..], |(name, _)| name)
+}
+
+/// The SQL of a whole `Query` or `Parse` message, if it is UTF-8.
+fn sql_of(message: &[u8]) -> Option<&str> {
     let body = &message[5..];
     let sql_at = match message[0] {
         b'P' => body.iter().position(|&b| b == 0)? + 1,
         _ => 0,
     };
     let len = body[sql_at..].iter().position(|&b| b == 0)?;
-    let sql = std::str::from_utf8(&body[sql_at..sql_at + len]).ok()?;
-    crate::sql::s3::command::classify(sql)
+    std::str::from_utf8(&body[sql_at..sql_at + len]).ok()
 }
 
 async fn flush<W: AsyncWrite + Unpin>(
@@ -1155,13 +1243,13 @@ async fn flush<W: AsyncWrite + Unpin>(
 /// Hands a job to the engine's direction and waits until it is done.
 async fn hand_over(
     jobs: &tokio::sync::mpsc::Sender<Job>,
-    command: Result<Command, Refusal>,
+    pieces: Vec<Piece>,
     syncs: u64,
     extended: Option<Extended>,
 ) -> Result<(), Ending> {
     let (done, finished) = tokio::sync::oneshot::channel();
     let job = Job {
-        command,
+        pieces,
         syncs,
         extended,
         done,

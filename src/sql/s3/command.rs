@@ -187,42 +187,84 @@ fn first_word_is(sql: &str, words: &[&str]) -> bool {
     words.iter().any(|w| sql[i..end].eq_ignore_ascii_case(w))
 }
 
-/// What `sql` (one Query's text) asks of S3, if anything: `None` for every statement the
+/// Whether `sql` may name S3 at all: the cheap test every statement gets first.
+fn names_s3(sql: &str) -> bool {
+    sql.contains("s3://") || sql.contains("S3://")
+}
+
+/// What `sql` (one statement's text) asks of S3, if anything: `None` for every statement the
 /// engine runs; `Some(Err)` for a COPY or UNLOAD of S3 that is malformed or shares its text
 /// with other statements.
 pub fn classify(sql: &str) -> Option<Result<Command, Refusal>> {
-    if !first_word_is(sql, &["copy", "unload"]) {
+    if !names_s3(sql) || !first_word_is(sql, &["copy", "unload"]) {
         return None;
     }
-    let tokens: Vec<Token> = lex::tokens(sql)
-        .into_iter()
-        .filter(|t| t.kind != Kind::Space)
-        .collect();
+    let tokens = significant(sql);
     let mut statements = tokens.split(|t| &sql[t.start..t.end] == ";");
-    let first = statements.next().unwrap_or_default();
-    let parser = Parser {
-        sql,
-        tokens: first,
-        at: 0,
-    };
-    let command = match parser.word(0).as_deref() {
-        Some("copy") => {
-            // COPY ... FROM 's3://...': the engine's own COPY names STDIN, STDOUT or a file.
-            let from = (0..first.len()).find(|&i| parser.is_word_at(i, "from"))?;
-            let source = parser.string_at(from + 1)?;
-            if !source.starts_with("s3://") {
-                return None;
-            }
-            Parser { ..parser }.copy()
-        }
-        _ => Parser { ..parser }.unload(),
-    };
+    let command = statement(sql, statements.next().unwrap_or_default())?;
     if statements.any(|rest| !rest.is_empty()) {
         return Some(Err(invalid(
             "COPY and UNLOAD of Amazon S3 must be the only statement of a query",
         )));
     }
     Some(command)
+}
+
+/// One statement of a query's text, for the front to run in order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Piece {
+    /// A statement the engine runs (as written, in Redshift's dialect).
+    Engine(String),
+    S3(Result<Command, Refusal>),
+}
+
+/// The statements of `sql` (a `Query`'s text) when one of them is a COPY or UNLOAD of S3;
+/// `None` when the engine runs all of them.
+pub fn pieces(sql: &str) -> Option<Vec<Piece>> {
+    if !names_s3(sql) {
+        return None;
+    }
+    let tokens = significant(sql);
+    let mut pieces = Vec::new();
+    let mut any = false;
+    for tokens in tokens.split(|t| &sql[t.start..t.end] == ";") {
+        let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
+            continue;
+        };
+        match statement(sql, tokens) {
+            Some(command) => {
+                any = true;
+                pieces.push(Piece::S3(command));
+            }
+            None => pieces.push(Piece::Engine(sql[first.start..last.end].to_string())),
+        }
+    }
+    any.then_some(pieces)
+}
+
+fn significant(sql: &str) -> Vec<Token> {
+    lex::tokens(sql)
+        .into_iter()
+        .filter(|t| t.kind != Kind::Space)
+        .collect()
+}
+
+/// The command of one statement's tokens, if it is a COPY or UNLOAD of S3.
+fn statement(sql: &str, tokens: &[Token]) -> Option<Result<Command, Refusal>> {
+    let parser = Parser { sql, tokens, at: 0 };
+    match parser.word(0).as_deref() {
+        Some("copy") => {
+            // COPY ... FROM 's3://...': the engine's own COPY names STDIN, STDOUT or a file.
+            let from = (0..tokens.len()).find(|&i| parser.is_word_at(i, "from"))?;
+            let source = parser.string_at(from + 1)?;
+            if !source.starts_with("s3://") {
+                return None;
+            }
+            Some(parser.copy())
+        }
+        Some("unload") => Some(parser.unload()),
+        _ => None,
+    }
 }
 
 struct Parser<'a> {
@@ -837,6 +879,16 @@ mod tests {
             Some(Err(_))
         ));
         assert!(matches!(classify("copy t from 's3://b/k';"), Some(Ok(_))));
+        let pieces = pieces("begin; copy t from 's3://b/k'; insert into u select 1;").unwrap();
+        assert_eq!(pieces.len(), 3);
+        assert_eq!(pieces[0], Piece::Engine("begin".into()));
+        assert!(matches!(pieces[1], Piece::S3(Ok(Command::Copy(_)))));
+        assert_eq!(pieces[2], Piece::Engine("insert into u select 1".into()));
+        assert!(pieces_none("select 's3://x'; select 2"));
+    }
+
+    fn pieces_none(sql: &str) -> bool {
+        pieces(sql).is_none()
     }
 
     #[test]

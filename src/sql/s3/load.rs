@@ -684,7 +684,7 @@ impl Loader<'_> {
                 && !field.quoted
                 && matches!(copy.format, LoadFormat::Text | LoadFormat::FixedWidth(_))
                 && text == "\\N")
-            || (text.is_empty() && (!column.ty.is_chars() || copy.empty_as_null))
+            || (text.is_empty() && (!column.ty.is_chars() || copy.empty_as_null && !field.quoted))
             || (copy.blanks_as_null && !text.is_empty() && text.trim().is_empty())
             || (!column.ty.is_chars() && text.trim().is_empty());
         if null {

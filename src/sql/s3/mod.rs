@@ -253,8 +253,16 @@ pub async fn run<S>(
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send,
 {
-    match command {
+    let outcome = match command {
         command::Command::Copy(copy) => load::run(copy, session, context).await,
         command::Command::Unload(unload) => unload::run(unload, session, context).await,
+    };
+    // A statement that fails inside a transaction block fails the block, as the engine's own
+    // do, even when it failed before the engine saw anything of it.
+    if outcome.is_err() && session.status() == b'T' {
+        let _ = session
+            .query("DO $$BEGIN RAISE EXCEPTION 'the COPY or UNLOAD failed'; END$$")
+            .await;
     }
+    outcome
 }

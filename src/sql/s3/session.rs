@@ -285,6 +285,47 @@ impl<S> Session<S>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
+    /// Runs `sql` for the client: every answer but the closing ReadyForQuery is written to
+    /// `client` as it comes. Whether it succeeded.
+    pub async fn relay<W>(&mut self, sql: &str, client: &mut W) -> Result<bool, EngineFailure>
+    where
+        W: AsyncWrite + Unpin + Send,
+    {
+        self.send_query(sql).await?;
+        let mut ok = true;
+        loop {
+            let (tag, body) = self.read().await?;
+            match tag {
+                b'Z' => {
+                    self.status = body.first().copied().unwrap_or(b'I');
+                    return Ok(ok);
+                }
+                // The client's own COPY FROM STDIN cannot share a query with a COPY of S3.
+                b'G' => {
+                    self.out.clear();
+                    let reason =
+                        "COPY FROM STDIN cannot share a query with a COPY or UNLOAD of Amazon S3";
+                    self.out.put_u8(b'f');
+                    self.out.put_i32((4 + reason.len() + 1) as i32);
+                    self.out.put_slice(reason.as_bytes());
+                    self.out.put_u8(0);
+                    self.flush_out().await?;
+                    continue;
+                }
+                b'E' => ok = false,
+                _ => {}
+            }
+            let mut framed = Vec::with_capacity(5 + body.len());
+            framed.push(tag);
+            framed.extend_from_slice(&(body.len() as i32 + 4).to_be_bytes());
+            framed.extend_from_slice(&body);
+            client
+                .write_all(&framed)
+                .await
+                .map_err(|_| EngineFailure::lost())?;
+        }
+    }
+
     /// The columns `sql` returns (names and type oids), without running it to its end.
     pub async fn describe(&mut self, sql: &str) -> Result<Vec<(String, u32)>, EngineFailure> {
         self.send_query(sql).await?;
