@@ -930,15 +930,17 @@ where
                     Err(_) => return Err(Ending::EngineClosed),
                 }
             }
-            Piece::S3(Err(refusal)) => {
-                error_response(&mut out, refusal.code, &refusal.message);
-                client
-                    .write_all(&out)
-                    .await
-                    .map_err(|_| Ending::ClientGone)?;
-                return Ok(());
-            }
-            Piece::S3(Ok(command)) => command,
+            Piece::S3(command) => match &**command {
+                Err(refusal) => {
+                    error_response(&mut out, refusal.code, &refusal.message);
+                    client
+                        .write_all(&out)
+                        .await
+                        .map_err(|_| Ending::ClientGone)?;
+                    return Ok(());
+                }
+                Ok(command) => command,
+            },
         };
         if job.extended.is_some() {
             extended_replies(&mut out, extended);
@@ -1169,7 +1171,7 @@ where
                     if let Err(ending) = flush(engine, &mut out).await {
                         return ending;
                     }
-                    let pieces = vec![Piece::S3(command)];
+                    let pieces = vec![Piece::S3(Box::new(command))];
                     if let Err(ending) = hand_over(jobs, pieces, syncs, Some(extended)).await {
                         return ending;
                     }
@@ -1266,13 +1268,15 @@ mod tests {
 
     async fn forwarded(input: &[u8]) -> (Vec<u8>, bool) {
         let (mut client, mut ours) = tokio::io::duplex(64);
-        let (mut engine_side, mut engine) = tokio::io::duplex(1 << 20);
+        let (engine_side, mut engine) = tokio::io::duplex(1 << 20);
         let input = input.to_vec();
         let writer = tokio::spawn(async move {
             client.write_all(&input).await.unwrap();
             drop(client);
         });
-        let ending = forward_frontend(&mut ours, &mut engine_side).await;
+        let engine_side = tokio::sync::Mutex::new(engine_side);
+        let (jobs, _queued) = tokio::sync::mpsc::channel(1);
+        let ending = forward_frontend(&mut ours, &engine_side, &jobs).await;
         writer.await.unwrap();
         drop(engine_side);
         let mut got = Vec::new();
@@ -1309,12 +1313,14 @@ mod tests {
     #[tokio::test]
     async fn bad_lengths_are_refused() {
         let (mut client, mut ours) = tokio::io::duplex(64);
-        let (mut engine_side, _engine) = tokio::io::duplex(64);
+        let (engine_side, _engine) = tokio::io::duplex(64);
+        let engine_side = tokio::sync::Mutex::new(engine_side);
+        let (jobs, _queued) = tokio::sync::mpsc::channel(1);
         client.write_all(&[b'Q', 0, 0, 0, 2]).await.unwrap();
-        let ending = forward_frontend(&mut ours, &mut engine_side).await;
+        let ending = forward_frontend(&mut ours, &engine_side, &jobs).await;
         assert!(matches!(ending, Ending::Refused(e) if e.code == "08P01"));
         client.write_all(&[b'Q', 0x7f, 0, 0, 0]).await.unwrap();
-        let ending = forward_frontend(&mut ours, &mut engine_side).await;
+        let ending = forward_frontend(&mut ours, &engine_side, &jobs).await;
         assert!(matches!(ending, Ending::Refused(e) if e.code == "08P01"));
     }
 }

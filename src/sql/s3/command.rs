@@ -215,7 +215,7 @@ pub fn classify(sql: &str) -> Option<Result<Command, Refusal>> {
 pub enum Piece {
     /// A statement the engine runs (as written, in Redshift's dialect).
     Engine(String),
-    S3(Result<Command, Refusal>),
+    S3(Box<Result<Command, Refusal>>),
 }
 
 /// The statements of `sql` (a `Query`'s text) when one of them is a COPY or UNLOAD of S3;
@@ -234,7 +234,7 @@ pub fn pieces(sql: &str) -> Option<Vec<Piece>> {
         match statement(sql, tokens) {
             Some(command) => {
                 any = true;
-                pieces.push(Piece::S3(command));
+                pieces.push(Piece::S3(Box::new(command)));
             }
             None => pieces.push(Piece::Engine(sql[first.start..last.end].to_string())),
         }
@@ -768,8 +768,8 @@ fn unquote(literal: &str) -> Option<String> {
         let body = body.strip_suffix('\'')?;
         return Some(unescape(&body.replace("''", "'")));
     }
-    if literal.starts_with('$') {
-        let tag_end = literal[1..].find('$')? + 2;
+    if let Some(after) = literal.strip_prefix('$') {
+        let tag_end = after.find('$')? + 2;
         return Some(literal.get(tag_end..literal.len() - tag_end)?.to_string());
     }
     let body = literal.strip_prefix('\'')?.strip_suffix('\'')?;
@@ -882,7 +882,7 @@ mod tests {
         let pieces = pieces("begin; copy t from 's3://b/k'; insert into u select 1;").unwrap();
         assert_eq!(pieces.len(), 3);
         assert_eq!(pieces[0], Piece::Engine("begin".into()));
-        assert!(matches!(pieces[1], Piece::S3(Ok(Command::Copy(_)))));
+        assert!(matches!(&pieces[1], Piece::S3(c) if matches!(**c, Ok(Command::Copy(_)))));
         assert_eq!(pieces[2], Piece::Engine("insert into u select 1".into()));
         assert!(pieces_none("select 's3://x'; select 2"));
     }
@@ -973,7 +973,10 @@ mod tests {
             classify("unload ('select 1') to 's3://b/p' allowoverwrite cleanpath"),
             Some(Err(_))
         ));
-        assert!(matches!(classify("unload select 1"), Some(Err(_))));
+        assert!(matches!(
+            classify("unload select 1 to 's3://b/p'"),
+            Some(Err(_))
+        ));
     }
 
     #[test]

@@ -125,7 +125,6 @@ impl<'a> Buckets<'a> {
                 .with_automatic_cleanup(true);
             return Ok(Arc::new(store));
         };
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let c = self.credentials;
         let mut builder = match c.access_key_id.is_some() {
             true => object_store::aws::AmazonS3Builder::new(),

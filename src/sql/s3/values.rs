@@ -284,7 +284,7 @@ fn decimal(value: &str, precision: Option<u32>, scale: u32) -> Result<&str, Bad>
         match c {
             '0'..='9' => {
                 any = true;
-                if !seen_point && !(whole == 0 && c == '0') {
+                if !(seen_point || whole == 0 && c == '0') {
                     whole += 1;
                 }
             }
