@@ -7,9 +7,12 @@
 //! API's cases; `--sql-only` runs only the SQL cases
 //! (pgbench through a workgroup endpoint against a plain PostgreSQL, a fresh namespace to its
 //! first `select 1`, idle RSS with and without SQL endpoints, and the Data API's cases in
-//! `bench/data_api.rs`); `--baseline-server` is internal:
+//! `bench/data_api.rs`); `--copy-only` runs only COPY and UNLOAD of S3 (`bench/copy_unload.rs`);
+//! `--baseline-server` is internal:
 //! the bench re-runs itself that way to start the baseline as a process of its own.
 
+#[path = "bench/copy_unload.rs"]
+mod copy_unload;
 #[path = "bench/data_api.rs"]
 mod data_api;
 
@@ -519,6 +522,7 @@ fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     let sql_only = args.iter().any(|a| a == "--sql-only");
     let data_api_only = args.iter().any(|a| a == "--data-api-only");
+    let copy_only = args.iter().any(|a| a == "--copy-only");
     // Each case runs in rounds alternating with the baseline: 5 of 600 ms a side (3 s), or
     // 2 of 250 ms for a smoke run.
     let (rounds, round) = if quick {
@@ -546,6 +550,9 @@ fn main() {
     let mut results = serde_json::Map::new();
     results.insert("cores".into(), json!(cores));
     runtime.block_on(async {
+        if copy_only {
+            return copy_unload::copy_unload_cases(&binary, quick, &mut bars, &mut results).await;
+        }
         if !sql_only && !data_api_only {
             run(&binary, rounds, round, quick, &mut bars, &mut results).await;
         }
@@ -568,7 +575,9 @@ fn main() {
             .map(|b| json!({"bar": b.name, "measured": b.measured, "pass": b.pass}))
             .collect(),
     );
-    let name = if data_api_only {
+    let name = if copy_only {
+        "target/bench-results-copy.json"
+    } else if data_api_only {
         "target/bench-results-data-api.json"
     } else if sql_only {
         "target/bench-results-sql.json"

@@ -557,8 +557,9 @@ impl Parser<'_> {
                     let _ = self.peek_word().ok_or_else(|| self.refuse_here())?;
                     self.at += 1;
                 }
-                "acceptanydate" | "explicit_ids" | "roundec" | "noload" | "truncatecolumn"
-                | "emptyasnull_" => {}
+                // Accepted; they change nothing the emulator checks.
+                "acceptanydate" | "explicit_ids" | "roundec" => {}
+                "noload" => return Err(invalid("NOLOAD is not supported by this emulator")),
                 "lzop" => return Err(invalid("LZOP compression is not supported")),
                 _ => return Err(syntax(self.text_at(self.at - 1))),
             }

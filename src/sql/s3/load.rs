@@ -802,18 +802,14 @@ fn text_fields(line: &str, delimiter: char, escape: bool, remove_quotes: bool) -
                 quoted = true;
             }
             c if c == delimiter && !in_quotes => {
-                fields.push(text_field(std::mem::take(&mut current), quoted, escape));
+                fields.push(Field::value(std::mem::take(&mut current), quoted));
                 quoted = false;
             }
             c => current.push(c),
         }
     }
-    fields.push(text_field(current, quoted, escape));
+    fields.push(Field::value(current, quoted));
     fields
-}
-
-fn text_field(text: String, quoted: bool, _escape: bool) -> Field {
-    Field::value(text, quoted)
 }
 
 /// CSV: fields in `quote` may hold delimiters, newlines and doubled quotes.
