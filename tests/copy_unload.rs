@@ -462,6 +462,13 @@ async fn manifests_partitions_and_overwrites() {
     );
     let t = std::fs::read_to_string(f.s3.join("b/p/ok=t/0000_part_00")).unwrap();
     assert_eq!(t, "1,apple\n4,kiwi\n");
+    // The query's own error mid-way is the engine's, and the session goes on.
+    let err = sql
+        .batch_execute("unload ('select 10 / (id - 3) from sales order by id') to 's3://b/div/' iam_role default")
+        .await
+        .unwrap_err();
+    assert_eq!(err.as_db_error().unwrap().code().code(), "22012");
+    assert_eq!(one(&sql, "select 1").await, "1");
     // CLEANPATH removes what was there first.
     sql.batch_execute(
         "unload ('select 1 as x') to 's3://b/p/' iam_role default cleanpath parallel off",

@@ -247,7 +247,7 @@ impl Client {
             lease: &self.session._lease,
             database,
             user,
-            session: self.session.key.pid,
+            key: self.session.key,
         };
         let mut session = crate::sql::s3::session::Session::new(&mut self.stream, status);
         let outcome = crate::sql::s3::run(command, &mut session, &context).await;

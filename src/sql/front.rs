@@ -662,7 +662,7 @@ async fn splice(plane: &DataPlane, started: Started, stop: CancellationToken) {
         lease: &lease,
         database: &database,
         user: &user,
-        session: engine_key.pid,
+        key: engine_key,
     };
     let up = forward_frontend(&mut client_read, &engine_write, &jobs);
     let down = relay_backend(

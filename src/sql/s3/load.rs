@@ -784,17 +784,24 @@ fn strip_newline(bytes: &[u8], crlf: bool) -> &[u8] {
     }
 }
 
-/// Delimited text: ESCAPE makes a backslash take the next character as it is; REMOVEQUOTES
-/// drops the double quotes around a field (keeping delimiters inside them).
+/// Delimited text: ESCAPE makes a backslash take the next character as it is (so `\N` as
+/// written is NULL, found before it is unescaped); REMOVEQUOTES drops the double quotes
+/// around a field (keeping delimiters inside them).
 fn text_fields(line: &str, delimiter: char, escape: bool, remove_quotes: bool) -> Vec<Field> {
     let mut fields = Vec::new();
     let mut current = String::new();
     let (mut in_quotes, mut quoted) = (false, false);
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
+    // Where the field began in `line`, to see it as written.
+    let mut began = 0;
+    let field = |current: String, quoted: bool, raw: &str| match escape && raw == "\\N" {
+        true => Field::null(),
+        false => Field::value(current, quoted),
+    };
+    let mut chars = line.char_indices();
+    while let Some((at, c)) = chars.next() {
         match c {
             '\\' if escape => match chars.next() {
-                Some(next) => current.push(next),
+                Some((_, next)) => current.push(next),
                 None => current.push('\n'),
             },
             '"' if remove_quotes && (in_quotes || current.is_empty()) => {
@@ -802,13 +809,18 @@ fn text_fields(line: &str, delimiter: char, escape: bool, remove_quotes: bool) -
                 quoted = true;
             }
             c if c == delimiter && !in_quotes => {
-                fields.push(Field::value(std::mem::take(&mut current), quoted));
+                fields.push(field(
+                    std::mem::take(&mut current),
+                    quoted,
+                    &line[began..at],
+                ));
                 quoted = false;
+                began = at + c.len_utf8();
             }
             c => current.push(c),
         }
     }
-    fields.push(Field::value(current, quoted));
+    fields.push(field(current, quoted, &line[began..]));
     fields
 }
 
@@ -973,7 +985,7 @@ async fn record_errors(
                 &ids.user,
                 &ids.table,
                 &started,
-                &context.session,
+                &context.key.pid,
                 &ids.query,
                 &context.database,
                 &files,
@@ -1023,6 +1035,8 @@ mod tests {
             texts(text_fields("a\\|b|c\\\\", '|', true, false)),
             ["a|b", "c\\"]
         );
+        let escaped = text_fields("\\N|x\\N", '|', true, false);
+        assert!(escaped[0].null && !escaped[1].null && escaped[1].text == "xN");
         assert_eq!(
             texts(text_fields("\"x|y\"|z", '|', false, true)),
             ["x|y", "z"]

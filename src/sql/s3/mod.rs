@@ -230,8 +230,9 @@ pub struct Context<'a> {
     pub lease: &'a crate::sql::engine::Lease,
     pub database: &'a str,
     pub user: &'a str,
-    /// The engine's process id of the session (Redshift's session id).
-    pub session: i32,
+    /// The session's engine key: its process id is Redshift's session id, and with it the
+    /// session's query is cancelled.
+    pub key: crate::sql::wire::BackendKey,
 }
 
 /// How a statement ended well: the notices Redshift sends (INFO), its command tag, and the

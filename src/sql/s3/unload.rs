@@ -89,18 +89,27 @@ where
         values: Vec::new(),
     };
     let mut rows = 0u64;
-    let streamed = async {
-        while let Some(row) = session.copy_out_data().await? {
-            writer.row(&row).await?;
-            rows += 1;
+    // The engine's failure ends its COPY itself; a failure to write leaves the rows coming.
+    let mut writing_failed = None;
+    loop {
+        let row = match session.copy_out_data().await {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                writer.abandon().await;
+                return Err(e.into());
+            }
+        };
+        if let Err(e) = writer.row(&row).await {
+            writing_failed = Some(e);
+            break;
         }
-        Ok::<(), JobError>(())
+        rows += 1;
     }
-    .await;
-    if let Err(e) = streamed {
-        if !e.code.starts_with("08") {
-            let _ = session.drain_copy_out().await;
-        }
+    if let Some(e) = writing_failed {
+        // Stop the query rather than read the rest of its rows for nothing.
+        crate::sql::client::cancel(context.lease.socket(), context.key).await;
+        let _ = session.drain_copy_out().await;
         writer.abandon().await;
         return Err(e);
     }
