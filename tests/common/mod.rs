@@ -141,7 +141,7 @@ fn sql_plane(store: &Arc<Store>) -> Arc<redshift_serverless_local::sql::DataPlan
     ));
     let s3 = redshift_serverless_local::sql::s3::S3Config {
         dir: root.join("s3"),
-        endpoint: std::env::var("RSL_TEST_S3_ENDPOINT").ok(),
+        endpoint: None,
         default_region: "us-east-1".into(),
     };
     DataPlane::start(
