@@ -469,6 +469,14 @@ async fn manifests_partitions_and_overwrites() {
         .unwrap_err();
     assert_eq!(err.as_db_error().unwrap().code().code(), "22012");
     assert_eq!(one(&sql, "select 1").await, "1");
+    // MAXFILESIZE starts a new part past it.
+    sql.batch_execute(
+        "unload ('select g, repeat(''x'', 40) from generate_series(1, 200000) g') \
+         to 's3://b/big/' iam_role default maxfilesize 5 mb",
+    )
+    .await
+    .unwrap();
+    assert_eq!(files(&f.s3.join("b/big")), ["0000_part_00", "0000_part_01"]);
     // CLEANPATH removes what was there first.
     sql.batch_execute(
         "unload ('select 1 as x') to 's3://b/p/' iam_role default cleanpath parallel off",
