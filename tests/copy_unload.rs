@@ -374,6 +374,17 @@ async fn copy_runs_in_the_clients_session_and_transaction() {
     assert_eq!(a.unwrap().get::<_, i32>(0), 1);
     b.unwrap();
     assert_eq!(c.unwrap().get::<_, i64>(0), 6);
+    // Several statements outside a block run in one implicit transaction, as the engine's.
+    let err = sql
+        .batch_execute("copy target from 's3://etl/in/a.txt' iam_role default; select 1 / 0")
+        .await
+        .unwrap_err();
+    assert_eq!(err.as_db_error().unwrap().code().code(), "22012");
+    assert_eq!(one(&sql, "select count(*) from target").await, "6");
+    sql.batch_execute("copy target from 's3://etl/in/a.txt' iam_role default; select 1")
+        .await
+        .unwrap();
+    assert_eq!(one(&sql, "select count(*) from target").await, "8");
     // Errors in the statement are syntax errors.
     let err = sql
         .batch_execute("copy target from 's3://etl/in/' bogus_option")

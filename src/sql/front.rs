@@ -906,14 +906,59 @@ where
     written
 }
 
-/// The job's statements in order, up to the first that fails; each one's answers are
-/// written to the client as it ends (the closing ReadyForQuery is the caller's).
+/// The job's statements as the engine runs a query's: outside a transaction block, several
+/// statements (none of them one of transaction control) run in one implicit transaction,
+/// committed when all succeed and rolled back at the first failure.
 async fn run_pieces<S, W>(
     job: &Job,
     session: &mut crate::sql::s3::session::Session<S>,
     client: &mut W,
     context: &S3Context<'_>,
 ) -> Result<(), Ending>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
+    const CONTROL: &[&str] = &["begin", "start", "commit", "end", "rollback", "abort"];
+    let implicit = job.pieces.len() > 1
+        && session.status() == b'I'
+        && !job.pieces.iter().any(|p| match p {
+            Piece::Engine(sql) => {
+                let word = sql.split(|c: char| !c.is_ascii_alphabetic()).next();
+                word.is_some_and(|w| CONTROL.iter().any(|c| w.eq_ignore_ascii_case(c)))
+            }
+            Piece::S3(_) => false,
+        });
+    if implicit && session.query("BEGIN").await.is_err() {
+        return Err(Ending::EngineClosed);
+    }
+    let all = run_each(job, session, client, context).await?;
+    if implicit {
+        let end = if all { "COMMIT" } else { "ROLLBACK" };
+        if let Err(e) = session.query(end).await {
+            if e.is_lost() {
+                return Err(Ending::EngineClosed);
+            }
+            let mut out = BytesMut::new();
+            error_response(&mut out, &e.code, &e.message);
+            client
+                .write_all(&out)
+                .await
+                .map_err(|_| Ending::ClientGone)?;
+        }
+    }
+    Ok(())
+}
+
+/// The job's statements in order, up to the first that fails; each one's answers are
+/// written to the client as it ends (the closing ReadyForQuery is the caller's). Whether all
+/// of them succeeded.
+async fn run_each<S, W>(
+    job: &Job,
+    session: &mut crate::sql::s3::session::Session<S>,
+    client: &mut W,
+    context: &S3Context<'_>,
+) -> Result<bool, Ending>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
     W: AsyncWrite + Unpin + Send,
@@ -926,7 +971,7 @@ where
                 let sql = crate::sql::dialect::translate(sql);
                 match session.relay(&sql, client).await {
                     Ok(true) => continue,
-                    Ok(false) => return Ok(()),
+                    Ok(false) => return Ok(false),
                     Err(_) => return Err(Ending::EngineClosed),
                 }
             }
@@ -937,7 +982,7 @@ where
                         .write_all(&out)
                         .await
                         .map_err(|_| Ending::ClientGone)?;
-                    return Ok(());
+                    return Ok(false);
                 }
                 Ok(command) => command,
             },
@@ -973,11 +1018,11 @@ where
             .map_err(|_| Ending::ClientGone)?;
         match failed {
             None => {}
-            Some(false) => return Ok(()),
+            Some(false) => return Ok(false),
             Some(true) => return Err(Ending::EngineClosed),
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// What the extended protocol's messages before Execute are answered with.
