@@ -385,6 +385,21 @@ async fn copy_runs_in_the_clients_session_and_transaction() {
         .await
         .unwrap();
     assert_eq!(one(&sql, "select count(*) from target").await, "8");
+    // The client's own COPY FROM STDIN (tokio-postgres sends a Sync the engine ignores during
+    // it), then a COPY from S3 on the same session.
+    {
+        use futures_util::SinkExt;
+        let sink = sql.copy_in("copy target from stdin").await.unwrap();
+        futures_util::pin_mut!(sink);
+        sink.send(bytes::Bytes::from_static(b"100\tstdin\n"))
+            .await
+            .unwrap();
+        assert_eq!(sink.finish().await.unwrap(), 1);
+    }
+    sql.batch_execute("copy target from 's3://etl/in/b.txt' iam_role default")
+        .await
+        .unwrap();
+    assert_eq!(one(&sql, "select count(*) from target").await, "10");
     // Errors in the statement are syntax errors.
     let err = sql
         .batch_execute("copy target from 's3://etl/in/' bogus_option")

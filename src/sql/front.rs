@@ -1105,6 +1105,8 @@ where
     let mut terminated = false;
     // Messages sent that the engine ends its answer to with a ReadyForQuery.
     let mut syncs = 0u64;
+    // Syncs sent since the last Query or Execute, which a COPY FROM STDIN it started ignores.
+    let mut syncs_in_copy = 0u64;
     // An extended-protocol COPY or UNLOAD read up to its Sync (its messages kept here).
     let mut held: Option<(Result<Command, Refusal>, Extended)> = None;
     // Statements prepared from a COPY or UNLOAD of S3, by name: the engine has none of them.
@@ -1189,7 +1191,10 @@ where
                     }
                     None if held.is_some() => {}
                     None => {
-                        syncs += u64::from(tag == b'Q');
+                        if tag == b'Q' {
+                            syncs += 1;
+                            syncs_in_copy = 0;
+                        }
                         crate::sql::dialect::rewrite_message(message, &mut out);
                     }
                 }
@@ -1223,7 +1228,22 @@ where
                     continue;
                 }
             }
-            syncs += u64::from(matches!(tag, b'S' | b'F') && held.is_none());
+            if held.is_none() {
+                match tag {
+                    b'S' | b'F' => {
+                        syncs += 1;
+                        syncs_in_copy += u64::from(tag == b'S');
+                    }
+                    b'E' => syncs_in_copy = 0,
+                    // The engine ignores a Sync that reaches it during COPY FROM STDIN (as
+                    // tokio-postgres's, sent with its Execute, does): it owes no answer to it.
+                    b'c' | b'f' => {
+                        syncs -= syncs_in_copy;
+                        syncs_in_copy = 0;
+                    }
+                    _ => {}
+                }
+            }
             if input.len() >= whole {
                 let message = input.split_to(whole);
                 if held.is_none() {
