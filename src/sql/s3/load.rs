@@ -10,6 +10,7 @@ use super::session::{literal, Session};
 use super::values::{self, Bad, Formats, Type};
 use super::{parse_url, Buckets, Context, Done, JobError};
 use crate::sql::front::quote_ident;
+use std::borrow::Cow;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite};
 
 /// CopyData messages carry about this much.
@@ -528,11 +529,13 @@ impl Loader<'_> {
     }
 
     /// The line as text: invalid UTF-8 replaced (ACCEPTINVCHARS) or refused.
-    fn text_of(&self, bytes: &[u8]) -> Result<String, Bad> {
+    fn text_of<'b>(&self, bytes: &'b [u8]) -> Result<Cow<'b, str>, Bad> {
         match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(text.to_string()),
+            Ok(text) => Ok(Cow::Borrowed(text)),
             Err(e) => match self.copy.accept_inv_chars {
-                Some(c) => Ok(String::from_utf8_lossy(bytes).replace('\u{fffd}', &c.to_string())),
+                Some(c) => Ok(Cow::Owned(
+                    String::from_utf8_lossy(bytes).replace('\u{fffd}', &c.to_string()),
+                )),
                 None => {
                     let at = e.valid_up_to();
                     let hex: String = bytes[at..(at + 4).min(bytes.len())]
@@ -672,7 +675,7 @@ impl Loader<'_> {
     }
 
     /// A field as its column takes it: `None` for NULL.
-    fn value_of(&self, field: &Field, column: &Column) -> Result<Option<String>, Bad> {
+    fn value_of<'f>(&self, field: &'f Field, column: &Column) -> Result<Option<Cow<'f, str>>, Bad> {
         let copy = self.copy;
         let text = match copy.trim_blanks && column.ty.is_chars() {
             true => field.text.trim(),
@@ -696,7 +699,7 @@ impl Loader<'_> {
                 false => Ok(None),
             };
         }
-        values::convert(text, &column.ty, &self.formats).map(|v| Some(v.into_owned()))
+        values::convert(text, &column.ty, &self.formats).map(Some)
     }
 
     /// Records a bad row; fails the statement when there are more than MAXERROR.

@@ -229,7 +229,7 @@ pub fn convert<'a>(value: &'a str, ty: &Type, formats: &Formats) -> Result<Cow<'
         }
         Type::Float { double } => float(value.trim(), *double).map(Cow::Borrowed),
         Type::Bool => boolean(value.trim()).map(Cow::Borrowed),
-        Type::Date => date(value.trim(), formats).map(Cow::Owned),
+        Type::Date => date(value.trim(), formats),
         Type::Timestamp { tz } => timestamp(value.trim(), *tz, formats),
         Type::Time => time(value.trim()).map(Cow::Borrowed),
         Type::Chars { bytes, fixed } => chars(value, *bytes, *fixed, formats.truncate_columns),
@@ -339,7 +339,37 @@ fn boolean(value: &str) -> Result<&str, Bad> {
     }
 }
 
-fn date(value: &str, formats: &Formats) -> Result<String, Bad> {
+/// `YYYY-MM-DD` as written, if it is a real date: the engine takes it as it is.
+fn iso_date(value: &str) -> Option<&str> {
+    let b = value.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !digits(0..4)
+        || !digits(5..7)
+        || !digits(8..10)
+    {
+        return None;
+    }
+    let (y, m, d) = (
+        value[..4].parse().ok()?,
+        value[5..7].parse().ok()?,
+        value[8..].parse().ok()?,
+    );
+    NaiveDate::from_ymd_opt(y, m, d).map(|_| value)
+}
+
+fn date<'a>(value: &'a str, formats: &Formats) -> Result<Cow<'a, str>, Bad> {
+    if formats.date.is_none() {
+        if let Some(iso) = iso_date(value) {
+            return Ok(Cow::Borrowed(iso));
+        }
+    }
+    date_parsed(value, formats).map(Cow::Owned)
+}
+
+fn date_parsed(value: &str, formats: &Formats) -> Result<String, Bad> {
     let parsed = match &formats.date {
         Some(format) => NaiveDate::parse_from_str(value, format).ok(),
         None => AUTO_DATES
@@ -420,6 +450,10 @@ fn timestamp<'a>(value: &'a str, tz: bool, formats: &Formats) -> Result<Cow<'a, 
             Ok(Cow::Owned(iso(t)))
         }
         TimeFormat::Auto => {
+            // ISO as written: the engine takes it as it is.
+            if !tz && NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M:%S%.f").is_ok() {
+                return Ok(Cow::Borrowed(value));
+            }
             let (local, zone) = split_zone(value);
             let t = naive_timestamp(local).ok_or_else(refused)?;
             Ok(Cow::Owned(match (tz, zone.is_empty()) {
