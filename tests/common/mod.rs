@@ -193,9 +193,16 @@ where
     }
 }
 
+/// An HTTP client for the emulator's endpoints. reqwest is built with rustls and no provider
+/// of its own (object_store's S3 client needs TLS), so the process's provider is set first.
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// The body of `GET url`, as text.
 pub async fn get_text(url: &str) -> String {
-    reqwest::get(url).await.unwrap().text().await.unwrap()
+    http().get(url).send().await.unwrap().text().await.unwrap()
 }
 
 /// The admin login of the namespaces [`serving_workgroup`] makes.
