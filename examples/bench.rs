@@ -9,9 +9,12 @@
 //! first `select 1`, idle RSS with and without SQL endpoints, and the Data API's cases in
 //! `bench/data_api.rs`); `--snapshots-only` runs only the snapshot cases (`bench/snapshots.rs`:
 //! snapshot and restore of ~100 MB against `pg_dump`/`pg_restore`, and the storage of a day of
-//! recovery points); `--baseline-server` is internal:
+//! recovery points); `--copy-only` runs only COPY and UNLOAD of S3 (`bench/copy_unload.rs`);
+//! `--baseline-server` is internal:
 //! the bench re-runs itself that way to start the baseline as a process of its own.
 
+#[path = "bench/copy_unload.rs"]
+mod copy_unload;
 #[path = "bench/data_api.rs"]
 mod data_api;
 #[path = "bench/snapshots.rs"]
@@ -524,6 +527,7 @@ fn main() {
     let sql_only = args.iter().any(|a| a == "--sql-only");
     let data_api_only = args.iter().any(|a| a == "--data-api-only");
     let snapshots_only = args.iter().any(|a| a == "--snapshots-only");
+    let copy_only = args.iter().any(|a| a == "--copy-only");
     // Each case runs in rounds alternating with the baseline: 5 of 600 ms a side (3 s), or
     // 2 of 250 ms for a smoke run.
     let (rounds, round) = if quick {
@@ -555,6 +559,9 @@ fn main() {
             snapshots::snapshot_cases(&binary, quick, &mut bars, &mut results).await;
             return;
         }
+        if copy_only {
+            return copy_unload::copy_unload_cases(&binary, quick, &mut bars, &mut results).await;
+        }
         if !sql_only && !data_api_only {
             run(&binary, rounds, round, quick, &mut bars, &mut results).await;
         }
@@ -582,6 +589,8 @@ fn main() {
     );
     let name = if snapshots_only {
         "target/bench-results-snapshots.json"
+    } else if copy_only {
+        "target/bench-results-copy.json"
     } else if data_api_only {
         "target/bench-results-data-api.json"
     } else if sql_only {

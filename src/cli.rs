@@ -89,6 +89,14 @@ pub struct Cli {
     /// temporary one.
     #[arg(long, env = "REDSHIFT_LOCAL_ENGINE_TEMPLATE")]
     pub engine_template: Option<std::path::PathBuf>,
+    /// Where COPY and UNLOAD find S3 objects: `s3://bucket/key` is `DIR/bucket/key`.
+    /// Default: `<state-dir>/s3`, or a temporary directory removed at exit.
+    #[arg(long, env = "REDSHIFT_LOCAL_S3_DIR")]
+    pub s3_dir: Option<std::path::PathBuf>,
+    /// An S3-compatible service (LocalStack, MinIO, AWS) COPY and UNLOAD use instead of the
+    /// directory, addressed path-style, e.g. `http://localhost:4566`.
+    #[arg(long, env = "REDSHIFT_LOCAL_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
     /// Instead of serving, ask a running server at --host/--port for its health and exit 0 if
     /// it is healthy (for container health checks, which then need no curl).
     #[arg(long)]

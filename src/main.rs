@@ -151,6 +151,16 @@ fn start_sql(
     if !["0.0.0.0", "::"].contains(&cli.host.as_str()) && !tls_hosts.contains(&cli.host) {
         tls_hosts.push(cli.host.clone());
     }
+    let s3 = redshift_serverless_local::sql::s3::S3Config {
+        dir: match (&cli.s3_dir, &cli.state_dir) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(state)) => state.join("s3"),
+            // Inside the temporary root, which is removed at exit.
+            (None, None) => root.join("s3"),
+        },
+        endpoint: cli.s3_endpoint.clone(),
+        default_region: cli.default_region.clone(),
+    };
     DataPlane::start(
         store.clone(),
         Config {
@@ -166,6 +176,7 @@ fn start_sql(
                 template_cache: cli.engine_template.clone(),
             },
             handshake_timeout: std::time::Duration::from_secs(30),
+            s3,
         },
     )
 }

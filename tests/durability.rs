@@ -204,7 +204,7 @@ async fn pending_transitions_and_the_clock_survive_a_clean_restart() {
         wg.status(),
         Some(&aws_sdk_redshiftserverless::types::WorkgroupStatus::Creating)
     );
-    let http = reqwest::Client::new();
+    let http = common::http();
     let advanced = http
         .post(format!("{}/_emulator/clock/advance", server.url))
         .body(r#"{"seconds": 3601}"#)
@@ -257,7 +257,7 @@ async fn export_reset_import_round_trip() {
         .await
         .unwrap();
 
-    let http = reqwest::Client::new();
+    let http = common::http();
     let exported = http
         .get(format!("{}/_emulator/state", server.url))
         .send()

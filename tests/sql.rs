@@ -387,7 +387,7 @@ async fn a_workgroup_not_yet_available_has_no_listener() {
     assert!(tokio::net::TcpStream::connect(("127.0.0.1", 8207))
         .await
         .is_err());
-    let settled = reqwest::Client::new()
+    let settled = common::http()
         .post(format!("{}/_emulator/settle", server.url))
         .send()
         .await

@@ -318,15 +318,27 @@ async fn super_values_are_navigated() {
     .await
     .unwrap();
     assert_eq!(
-        one(&sql, "select c.c_orders[0].o_orderkey from customer_orders c").await,
+        one(
+            &sql,
+            "select c.c_orders[0].o_orderkey from customer_orders c"
+        )
+        .await,
         "7"
     );
     assert_eq!(
-        one(&sql, "select c_orders[0].o_lineitems[0].l_quantity from customer_orders").await,
+        one(
+            &sql,
+            "select c_orders[0].o_lineitems[0].l_quantity from customer_orders"
+        )
+        .await,
         "3"
     );
     assert_eq!(
-        one(&sql, "select coalesce(c_orders[5].o_orderkey::text, 'missing') from customer_orders").await,
+        one(
+            &sql,
+            "select coalesce(c_orders[5].o_orderkey::text, 'missing') from customer_orders"
+        )
+        .await,
         "missing"
     );
     server.shutdown().await;

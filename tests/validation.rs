@@ -305,7 +305,7 @@ fn is_validation_failure(body: &Value) -> bool {
 #[tokio::test]
 async fn every_operation_accepts_a_minimal_valid_request() {
     let server = TestServer::start().await;
-    let http = reqwest::Client::new();
+    let http = common::http();
     for op in Operation::ALL {
         let body = valid(op.info().input);
         let (_, answer) = send(&http, &server.url, op, &body).await;
@@ -320,7 +320,7 @@ async fn every_operation_accepts_a_minimal_valid_request() {
 #[tokio::test]
 async fn every_constraint_is_enforced_with_aws_wording() {
     let server = TestServer::start().await;
-    let http = reqwest::Client::new();
+    let http = common::http();
     let mut checked = 0;
     for op in Operation::ALL {
         let input = op.info().input;

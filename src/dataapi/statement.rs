@@ -462,6 +462,21 @@ impl Runner {
         EngineError,
     > {
         let mut collector = super::results::Collector::new(&self.spill_dir, self.journal.is_some());
+        if let Some(command) = crate::sql::s3::command::classify(sql) {
+            let command = command.map_err(|r| EngineError {
+                code: r.code.into(),
+                message: r.message,
+            })?;
+            let target = &statement.target;
+            let done = client
+                .run_s3(&command, self.plane.s3(), &target.database, &target.db_user)
+                .await?;
+            let completed = Completed {
+                tag: format!("{} {}", done.tag, done.rows),
+                has_result_set: false,
+            };
+            return Ok((vec![completed], None, Vec::new()));
+        }
         let done = if statement.parameters.is_empty() {
             let sql = crate::sql::dialect::translate(sql);
             client.run(&sql, None, &mut collector).await?

@@ -47,6 +47,9 @@ impl App {
         defaults: Arc<auth::Defaults>,
         sql: Option<Arc<crate::sql::DataPlane>>,
     ) -> App {
+        // The process's one TLS provider (ring), for the HTTP clients that take the default
+        // (the S3 client of COPY and UNLOAD).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let data = match &sql {
             Some(plane) => Some(crate::dataapi::DataApi::start(store.clone(), plane.clone()).await),
             None => None,

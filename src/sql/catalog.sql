@@ -6,6 +6,20 @@
 -- Redshift lets every user create in schema public; PostgreSQL 15 no longer does.
 GRANT ALL ON SCHEMA public TO PUBLIC;
 
+-- COPY's load errors (sql/s3), made before the event triggers below exist (they read the
+-- statement's text, which here is this whole file). Shown by STL_LOAD_ERRORS and
+-- SYS_LOAD_ERROR_DETAIL, further down.
+SET allow_system_table_mods = on;
+CREATE TABLE pg_catalog.redshift_load_errors (
+    userid integer, slice integer, tbl integer, starttime timestamp, session integer,
+    query bigint, transaction_id bigint, database_name text, filename text, line_number bigint,
+    colname text, type text, col_length text, position integer, raw_line text,
+    raw_field_value text, err_code integer, err_reason text
+);
+CREATE SEQUENCE pg_catalog.redshift_query_id START 1000;
+GRANT USAGE ON SEQUENCE pg_catalog.redshift_query_id TO PUBLIC;
+RESET allow_system_table_mods;
+
 -- Redshift's date part names and abbreviations, as PostgreSQL names the part.
 CREATE FUNCTION pg_catalog.redshift_datepart(part text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -904,3 +918,36 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 CREATE FUNCTION pg_catalog.redshift_extract(part text, t timetz) RETURNS double precision
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT pg_catalog.redshift_extract_seconds(part, date_part('second', t), date_part(pg_catalog.redshift_datepart(part), t)) $$;
+
+-- COPY's load errors (sql/s3), written on a connection of their own so that they outlive
+-- the rollback of the COPY that found them, as STL_LOAD_ERRORS and SYS_LOAD_ERROR_DETAIL
+-- show them.
+SET allow_system_table_mods = on;
+CREATE VIEW pg_catalog.stl_load_errors AS
+SELECT userid, slice, tbl, starttime, session, query::integer AS query,
+       filename::character(256) AS filename, line_number, colname::character(127) AS colname,
+       type::character(10) AS type, col_length::character(10) AS col_length, position,
+       raw_line::character(1024) AS raw_line, raw_field_value::character(1024) AS raw_field_value,
+       err_code, err_reason::character(100) AS err_reason, 0::integer AS is_partial,
+       0::bigint AS start_offset
+FROM pg_catalog.redshift_load_errors;
+CREATE VIEW pg_catalog.sys_load_error_detail AS
+SELECT userid AS user_id, query AS query_id, transaction_id, session AS session_id,
+       database_name::character(64) AS database_name, tbl AS table_id, starttime AS start_time,
+       filename::character(256) AS file_name, line_number, colname::character(127) AS column_name,
+       type::character(10) AS column_type, col_length::character(10) AS column_length, position,
+       err_code AS error_code, err_reason::character(512) AS error_message
+FROM pg_catalog.redshift_load_errors;
+GRANT SELECT ON pg_catalog.stl_load_errors, pg_catalog.sys_load_error_detail TO PUBLIC;
+RESET allow_system_table_mods;
+
+-- PG_LAST_COPY_COUNT() and PG_LAST_COPY_ID(): the rows and the query id of the session's last
+-- COPY (-1 before one), which the emulator keeps in the session's settings.
+CREATE FUNCTION pg_catalog.pg_last_copy_count() RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT coalesce(nullif(current_setting('redshift.last_copy_count', true), ''), '-1')::bigint
+$$;
+CREATE FUNCTION pg_catalog.pg_last_copy_id() RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT coalesce(nullif(current_setting('redshift.last_copy_id', true), ''), '-1')::integer
+$$;

@@ -233,6 +233,31 @@ impl Client {
         }
     }
 
+    /// Runs a COPY or UNLOAD of S3 on this session (see `sql::s3`).
+    pub async fn run_s3(
+        &mut self,
+        command: &crate::sql::s3::command::Command,
+        config: &crate::sql::s3::S3Config,
+        database: &str,
+        user: &str,
+    ) -> Result<crate::sql::s3::Done, EngineError> {
+        let status = if self.in_transaction { b'T' } else { b'I' };
+        let context = crate::sql::s3::Context {
+            config,
+            lease: &self.session._lease,
+            database,
+            user,
+            key: self.session.key,
+        };
+        let mut session = crate::sql::s3::session::Session::new(&mut self.stream, status);
+        let outcome = crate::sql::s3::run(command, &mut session, &context).await;
+        self.in_transaction = session.status() != b'I';
+        outcome.map_err(|e| EngineError {
+            code: e.code,
+            message: e.message,
+        })
+    }
+
     /// Cancels what the session runs now.
     pub async fn cancel(&self) {
         let (socket, key) = self.cancel_target();
@@ -309,7 +334,7 @@ fn malformed() -> EngineError {
     }
 }
 
-fn row_description(mut body: Bytes) -> Result<Vec<Column>, EngineError> {
+pub fn row_description(mut body: Bytes) -> Result<Vec<Column>, EngineError> {
     if body.remaining() < 2 {
         return Err(malformed());
     }

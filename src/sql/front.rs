@@ -288,6 +288,8 @@ struct Started {
     /// The key the client was given, which maps to `engine_key` for CancelRequests.
     our_key: BackendKey,
     lease: Lease,
+    database: String,
+    user: String,
 }
 
 /// Checks who the client is, opens the namespace's engine, and starts a session on it.
@@ -396,6 +398,8 @@ async fn login(
                 engine_key,
                 our_key,
                 lease,
+                database: database.to_string(),
+                user: user.to_string(),
             })
         }
         Err(error) => Err(Failed::tell(client, error)),
@@ -646,14 +650,31 @@ async fn splice(plane: &DataPlane, started: Started, stop: CancellationToken) {
         engine_key,
         our_key,
         lease,
+        database,
+        user,
     } = started;
     let (mut client_read, mut client_write) = tokio::io::split(client);
-    let (mut engine_read, mut engine_write) = engine.into_split();
-    let up = forward_frontend(&mut client_read, &mut engine_write);
-    let down = tokio::io::copy(&mut engine_read, &mut client_write);
+    let (mut engine_read, engine_write) = engine.into_split();
+    let engine_write = tokio::sync::Mutex::new(engine_write);
+    let (jobs, mut queued) = tokio::sync::mpsc::channel(1);
+    let context = S3Context {
+        config: plane.s3(),
+        lease: &lease,
+        database: &database,
+        user: &user,
+        key: engine_key,
+    };
+    let up = forward_frontend(&mut client_read, &engine_write, &jobs);
+    let down = relay_backend(
+        &mut engine_read,
+        &mut client_write,
+        &engine_write,
+        &mut queued,
+        &context,
+    );
     let ended = tokio::select! {
         up = up => up,
-        _ = down => Ending::EngineClosed,
+        down = down => down,
         _ = stop.cancelled() => Ending::Stopped,
     };
     match ended {
@@ -675,6 +696,383 @@ async fn splice(plane: &DataPlane, started: Started, stop: CancellationToken) {
     drop(lease);
 }
 
+use crate::sql::s3::command::{Command, Piece, Refusal};
+use crate::sql::s3::Context as S3Context;
+
+/// A COPY or UNLOAD of S3 the front runs itself, handed from the client's direction to the
+/// engine's: it runs once the engine has answered the `syncs` messages sent before it.
+struct Job {
+    pieces: Vec<Piece>,
+    syncs: u64,
+    /// Sent by the extended protocol: what the client asked besides executing it.
+    extended: Option<Extended>,
+    done: tokio::sync::oneshot::Sender<()>,
+}
+
+/// The messages of an extended-protocol COPY or UNLOAD, up to its Sync.
+#[derive(Clone, Copy, Debug, Default)]
+struct Extended {
+    parsed: bool,
+    bound: bool,
+    described_statement: bool,
+    described_portal: bool,
+    executed: bool,
+}
+
+/// Copies the engine's answers to the client a buffer at a time, reading just enough of
+/// each message's header to count ReadyForQuery messages; between two of them it runs the
+/// COPY and UNLOAD jobs the client's direction hands over, on the same engine session.
+async fn relay_backend<R, W, E>(
+    engine: &mut R,
+    client: &mut W,
+    engine_write: &tokio::sync::Mutex<E>,
+    jobs: &mut tokio::sync::mpsc::Receiver<Job>,
+    context: &S3Context<'_>,
+) -> Ending
+where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+    E: AsyncWrite + Unpin + Send,
+{
+    let mut buffer = BytesMut::with_capacity(64 * 1024);
+    // Bytes of the buffer already scanned; bytes of a message past the buffer's end.
+    let mut scanned = 0usize;
+    let mut beyond = 0usize;
+    let mut ready_seen = 0u64;
+    let mut status = b'I';
+    let mut job: Option<Job> = None;
+    loop {
+        if let Some(waiting) = job.take_if(|j| ready_seen >= j.syncs) {
+            let leftover = buffer.split_off(scanned);
+            if !buffer.is_empty() && client.write_all(&buffer).await.is_err() {
+                return Ending::ClientGone;
+            }
+            buffer = leftover;
+            scanned = 0;
+            match run_job(
+                waiting,
+                engine,
+                client,
+                engine_write,
+                &mut buffer,
+                &mut status,
+                context,
+            )
+            .await
+            {
+                Ok(()) => {}
+                Err(ending) => return ending,
+            }
+            continue;
+        }
+        if buffer.capacity() - buffer.len() < 8 * 1024 {
+            buffer.reserve(64 * 1024);
+        }
+        tokio::select! {
+            biased;
+            queued = jobs.recv(), if job.is_none() => match queued {
+                Some(queued) => job = Some(queued),
+                None => return Ending::Terminated,
+            },
+            read = engine.read_buf(&mut buffer) => match read {
+                Ok(0) | Err(_) => return Ending::EngineClosed,
+                Ok(_) => {}
+            },
+        }
+        // Walk the headers of the messages now in the buffer, stopping after the
+        // ReadyForQuery a waiting job waits for.
+        let target = job.as_ref().map(|j| j.syncs);
+        while scanned < buffer.len() {
+            if beyond > 0 {
+                let n = beyond.min(buffer.len() - scanned);
+                scanned += n;
+                beyond -= n;
+                continue;
+            }
+            let rest = &buffer[scanned..];
+            if rest.len() < 5 || (rest[0] == b'Z' && rest.len() < 6) {
+                break;
+            }
+            let len = i32::from_be_bytes(rest[1..5].try_into().expect("5 bytes")).max(4) as usize;
+            let is_ready = rest[0] == b'Z';
+            if is_ready {
+                status = rest[5];
+                ready_seen += 1;
+            }
+            let whole = 1 + len;
+            if whole <= rest.len() {
+                scanned += whole;
+            } else {
+                beyond = whole - rest.len();
+                scanned = buffer.len();
+            }
+            if is_ready && target.is_some_and(|t| ready_seen >= t) {
+                break;
+            }
+        }
+        if job.as_ref().is_some_and(|j| ready_seen >= j.syncs) {
+            continue;
+        }
+        if scanned > 0 {
+            let sent = buffer.split_to(scanned);
+            scanned = 0;
+            if client.write_all(&sent).await.is_err() {
+                return Ending::ClientGone;
+            }
+        }
+        if buffer.is_empty() && buffer.capacity() > 1024 * 1024 {
+            buffer = BytesMut::with_capacity(64 * 1024);
+        }
+    }
+}
+
+/// Joins what the relay had read past the last ReadyForQuery with the engine's two halves.
+struct Joined<'a, R, E> {
+    leftover: &'a mut BytesMut,
+    read: &'a mut R,
+    write: &'a mut E,
+}
+
+impl<R: AsyncRead + Unpin, E: Unpin> AsyncRead for Joined<'_, R, E> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if !this.leftover.is_empty() {
+            let n = this.leftover.len().min(buf.remaining());
+            buf.put_slice(&this.leftover.split_to(n));
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut *this.read).poll_read(cx, buf)
+    }
+}
+
+impl<R: Unpin, E: AsyncWrite + Unpin> AsyncWrite for Joined<'_, R, E> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut *self.get_mut().write).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut *self.get_mut().write).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut *self.get_mut().write).poll_shutdown(cx)
+    }
+}
+
+/// Runs one job on the engine session and answers the client as Redshift would.
+async fn run_job<R, W, E>(
+    job: Job,
+    engine: &mut R,
+    client: &mut W,
+    engine_write: &tokio::sync::Mutex<E>,
+    buffer: &mut BytesMut,
+    status: &mut u8,
+    context: &S3Context<'_>,
+) -> Result<(), Ending>
+where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+    E: AsyncWrite + Unpin + Send,
+{
+    let mut writer = engine_write.lock().await;
+    let joined = Joined {
+        leftover: buffer,
+        read: engine,
+        write: &mut *writer,
+    };
+    let mut session = crate::sql::s3::session::Session::new(joined, *status);
+    let ran = run_pieces(&job, &mut session, client, context).await;
+    *status = session.status();
+    let (joined, unread) = session.into_parts();
+    let mut rest = BytesMut::from(&unread[..]);
+    rest.extend_from_slice(joined.leftover);
+    *joined.leftover = rest;
+    drop(writer);
+    let mut out = BytesMut::new();
+    put_message(&mut out, b'Z', &[*status]);
+    let written = match ran {
+        Ok(()) => client.write_all(&out).await.map_err(|_| Ending::ClientGone),
+        Err(ending) => Err(ending),
+    };
+    let _ = job.done.send(());
+    written
+}
+
+/// The job's statements as the engine runs a query's: outside a transaction block, several
+/// statements (none of them one of transaction control) run in one implicit transaction,
+/// committed when all succeed and rolled back at the first failure.
+async fn run_pieces<S, W>(
+    job: &Job,
+    session: &mut crate::sql::s3::session::Session<S>,
+    client: &mut W,
+    context: &S3Context<'_>,
+) -> Result<(), Ending>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
+    const CONTROL: &[&str] = &["begin", "start", "commit", "end", "rollback", "abort"];
+    let implicit = job.pieces.len() > 1
+        && session.status() == b'I'
+        && !job.pieces.iter().any(|p| match p {
+            Piece::Engine(sql) => {
+                let word = sql.split(|c: char| !c.is_ascii_alphabetic()).next();
+                word.is_some_and(|w| CONTROL.iter().any(|c| w.eq_ignore_ascii_case(c)))
+            }
+            Piece::S3(_) => false,
+        });
+    if implicit && session.query("BEGIN").await.is_err() {
+        return Err(Ending::EngineClosed);
+    }
+    let all = run_each(job, session, client, context).await?;
+    if implicit {
+        let end = if all { "COMMIT" } else { "ROLLBACK" };
+        if let Err(e) = session.query(end).await {
+            if e.is_lost() {
+                return Err(Ending::EngineClosed);
+            }
+            let mut out = BytesMut::new();
+            error_response(&mut out, &e.code, &e.message);
+            client
+                .write_all(&out)
+                .await
+                .map_err(|_| Ending::ClientGone)?;
+        }
+    }
+    Ok(())
+}
+
+/// The job's statements in order, up to the first that fails; each one's answers are
+/// written to the client as it ends (the closing ReadyForQuery is the caller's). Whether all
+/// of them succeeded.
+async fn run_each<S, W>(
+    job: &Job,
+    session: &mut crate::sql::s3::session::Session<S>,
+    client: &mut W,
+    context: &S3Context<'_>,
+) -> Result<bool, Ending>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
+    let extended = job.extended.unwrap_or_default();
+    for piece in &job.pieces {
+        let mut out = BytesMut::new();
+        let command = match piece {
+            Piece::Engine(sql) => {
+                let sql = crate::sql::dialect::translate(sql);
+                match session.relay(&sql, client).await {
+                    Ok(true) => continue,
+                    Ok(false) => return Ok(false),
+                    Err(_) => return Err(Ending::EngineClosed),
+                }
+            }
+            Piece::S3(command) => match &**command {
+                Err(refusal) => {
+                    error_response(&mut out, refusal.code, &refusal.message);
+                    client
+                        .write_all(&out)
+                        .await
+                        .map_err(|_| Ending::ClientGone)?;
+                    return Ok(false);
+                }
+                Ok(command) => command,
+            },
+        };
+        if job.extended.is_some() {
+            extended_replies(&mut out, extended);
+            if !extended.executed {
+                client
+                    .write_all(&out)
+                    .await
+                    .map_err(|_| Ending::ClientGone)?;
+                continue;
+            }
+        }
+        let failed = match crate::sql::s3::run(command, session, context).await {
+            Ok(done) => {
+                for notice in &done.notices {
+                    info_notice(&mut out, notice);
+                }
+                let mut tag = done.tag.into_bytes();
+                tag.push(0);
+                put_message(&mut out, b'C', &tag);
+                None
+            }
+            Err(error) => {
+                error_response(&mut out, &error.code, &error.message);
+                Some(error.code.starts_with("08"))
+            }
+        };
+        client
+            .write_all(&out)
+            .await
+            .map_err(|_| Ending::ClientGone)?;
+        match failed {
+            None => {}
+            Some(false) => return Ok(false),
+            Some(true) => return Err(Ending::EngineClosed),
+        }
+    }
+    Ok(true)
+}
+
+/// What the extended protocol's messages before Execute are answered with.
+fn extended_replies(out: &mut BytesMut, extended: Extended) {
+    if extended.parsed {
+        put_message(out, b'1', b"");
+    }
+    if extended.bound {
+        put_message(out, b'2', b"");
+    }
+    if extended.described_statement {
+        put_message(out, b't', &0i16.to_be_bytes());
+    }
+    if extended.described_statement || extended.described_portal {
+        put_message(out, b'n', b"");
+    }
+}
+
+fn error_response(out: &mut BytesMut, code: &str, message: &str) {
+    let mut body = BytesMut::new();
+    for (field, value) in [
+        (b'S', "ERROR"),
+        (b'V', "ERROR"),
+        (b'C', code),
+        (b'M', message),
+    ] {
+        body.put_u8(field);
+        body.put_slice(value.as_bytes());
+        body.put_u8(0);
+    }
+    body.put_u8(0);
+    put_message(out, b'E', &body);
+}
+
+fn info_notice(out: &mut BytesMut, message: &str) {
+    let mut body = BytesMut::new();
+    for (field, value) in [
+        (b'S', "INFO"),
+        (b'V', "INFO"),
+        (b'C', "00000"),
+        (b'M', message),
+    ] {
+        body.put_u8(field);
+        body.put_slice(value.as_bytes());
+        body.put_u8(0);
+    }
+    body.put_u8(0);
+    put_message(out, b'N', &body);
+}
+
 enum Ending {
     /// The client said Terminate.
     Terminated,
@@ -688,8 +1086,14 @@ enum Ending {
 }
 
 /// Forwards the client's messages to the engine: `Query` and `Parse` whole, through the
-/// dialect; the rest as they come, a large one in pieces.
-async fn forward_frontend<R, W>(client: &mut R, engine: &mut W) -> Ending
+/// dialect; the rest as they come, a large one in pieces. A COPY or UNLOAD of S3 is not
+/// forwarded: it becomes a [`Job`] for the engine's direction, and the client's next
+/// messages wait until it is done.
+async fn forward_frontend<R, W>(
+    client: &mut R,
+    engine: &tokio::sync::Mutex<W>,
+    jobs: &tokio::sync::mpsc::Sender<Job>,
+) -> Ending
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -699,6 +1103,14 @@ where
     // Bytes of a passed-through message not yet seen.
     let mut streaming = 0usize;
     let mut terminated = false;
+    // Messages sent that the engine ends its answer to with a ReadyForQuery.
+    let mut syncs = 0u64;
+    // Syncs sent since the last Query or Execute, which a COPY FROM STDIN it started ignores.
+    let mut syncs_in_copy = 0u64;
+    // An extended-protocol COPY or UNLOAD read up to its Sync (its messages kept here).
+    let mut held: Option<(Result<Command, Refusal>, Extended)> = None;
+    // Statements prepared from a COPY or UNLOAD of S3, by name: the engine has none of them.
+    let mut prepared: Vec<(Vec<u8>, Result<Command, Refusal>)> = Vec::new();
     loop {
         if input.capacity() - input.len() < 4096 {
             input.reserve(16 * 1024);
@@ -719,7 +1131,10 @@ where
                 if n == 0 {
                     break;
                 }
-                out.extend_from_slice(&input.split_to(n));
+                let piece = input.split_to(n);
+                if held.is_none() {
+                    out.extend_from_slice(&piece);
+                }
                 streaming -= n;
                 continue;
             }
@@ -746,22 +1161,107 @@ where
                     break;
                 }
                 let message = input.split_to(whole);
-                crate::sql::dialect::rewrite_message(message, &mut out);
-            } else if input.len() >= whole {
-                out.extend_from_slice(&input.split_to(whole));
+                let pieces = match tag {
+                    b'Q' => sql_of(&message).and_then(crate::sql::s3::command::pieces),
+                    _ => None,
+                };
+                if let Some(pieces) = pieces {
+                    if let Err(ending) = flush(engine, &mut out).await {
+                        return ending;
+                    }
+                    if let Err(ending) = hand_over(jobs, pieces, syncs, None).await {
+                        return ending;
+                    }
+                    continue;
+                }
+                let command = match tag {
+                    b'P' => sql_of(&message).and_then(crate::sql::s3::command::classify),
+                    _ => None,
+                };
+                match command {
+                    Some(command) => {
+                        let name = statement_name(&message).to_vec();
+                        prepared.retain(|(n, _)| *n != name);
+                        prepared.push((name, command.clone()));
+                        let parsed = Extended {
+                            parsed: true,
+                            ..Extended::default()
+                        };
+                        held = Some((command, parsed));
+                    }
+                    None if held.is_some() => {}
+                    None => {
+                        if tag == b'Q' {
+                            syncs += 1;
+                            syncs_in_copy = 0;
+                        }
+                        crate::sql::dialect::rewrite_message(message, &mut out);
+                    }
+                }
+                continue;
+            }
+            if tag == b'B' && held.is_none() && input.len() >= whole {
+                let named = bound_statement(&input[..whole]);
+                if let Some((_, command)) = prepared.iter().find(|(n, _)| n == named) {
+                    held = Some((command.clone(), Extended::default()));
+                }
+            }
+            if let Some((_, extended)) = held.as_mut() {
+                match tag {
+                    b'B' => extended.bound = true,
+                    b'D' if input.get(5) == Some(&b'S') => extended.described_statement = true,
+                    b'D' => extended.described_portal = true,
+                    b'E' => extended.executed = true,
+                    _ => {}
+                }
+            }
+            if tag == b'S' {
+                if let Some((command, extended)) = held.take() {
+                    let _ = input.split_to(whole.min(input.len()));
+                    if let Err(ending) = flush(engine, &mut out).await {
+                        return ending;
+                    }
+                    let pieces = vec![Piece::S3(Box::new(command))];
+                    if let Err(ending) = hand_over(jobs, pieces, syncs, Some(extended)).await {
+                        return ending;
+                    }
+                    continue;
+                }
+            }
+            if held.is_none() {
+                match tag {
+                    b'S' | b'F' => {
+                        syncs += 1;
+                        syncs_in_copy += u64::from(tag == b'S');
+                    }
+                    b'E' => syncs_in_copy = 0,
+                    // The engine ignores a Sync that reaches it during COPY FROM STDIN (as
+                    // tokio-postgres's, sent with its Execute, does): it owes no answer to it.
+                    b'c' | b'f' => {
+                        syncs -= syncs_in_copy;
+                        syncs_in_copy = 0;
+                    }
+                    _ => {}
+                }
+            }
+            if input.len() >= whole {
+                let message = input.split_to(whole);
+                if held.is_none() {
+                    out.extend_from_slice(&message);
+                }
             } else {
                 streaming = whole - input.len();
-                out.extend_from_slice(&input.split());
+                let piece = input.split();
+                if held.is_none() {
+                    out.extend_from_slice(&piece);
+                }
             }
             if tag == b'X' {
                 terminated = true;
             }
         }
-        if !out.is_empty() {
-            if engine.write_all(&out).await.is_err() {
-                return Ending::EngineClosed;
-            }
-            out.clear();
+        if let Err(ending) = flush(engine, &mut out).await {
+            return ending;
         }
         if input.is_empty() {
             // Give a burst's buffer back rather than keep its high-water mark.
@@ -772,19 +1272,76 @@ where
     }
 }
 
+/// The statement a whole `Parse` message names.
+fn statement_name(message: &[u8]) -> &[u8] {
+    wire::take_cstr(&message[5..]).map_or(&[][..], |(name, _)| name)
+}
+
+/// The statement a whole `Bind` message binds (after its portal's name).
+fn bound_statement(message: &[u8]) -> &[u8] {
+    wire::take_cstr(&message[5..])
+        .and_then(|(_, rest)| wire::take_cstr(rest))
+        .map_or(&[][..], |(name, _)| name)
+}
+
+/// The SQL of a whole `Query` or `Parse` message, if it is UTF-8.
+fn sql_of(message: &[u8]) -> Option<&str> {
+    let body = &message[5..];
+    let sql_at = match message[0] {
+        b'P' => body.iter().position(|&b| b == 0)? + 1,
+        _ => 0,
+    };
+    let len = body[sql_at..].iter().position(|&b| b == 0)?;
+    std::str::from_utf8(&body[sql_at..sql_at + len]).ok()
+}
+
+async fn flush<W: AsyncWrite + Unpin>(
+    engine: &tokio::sync::Mutex<W>,
+    out: &mut BytesMut,
+) -> Result<(), Ending> {
+    if out.is_empty() {
+        return Ok(());
+    }
+    let written = engine.lock().await.write_all(out).await;
+    out.clear();
+    written.map_err(|_| Ending::EngineClosed)
+}
+
+/// Hands a job to the engine's direction and waits until it is done.
+async fn hand_over(
+    jobs: &tokio::sync::mpsc::Sender<Job>,
+    pieces: Vec<Piece>,
+    syncs: u64,
+    extended: Option<Extended>,
+) -> Result<(), Ending> {
+    let (done, finished) = tokio::sync::oneshot::channel();
+    let job = Job {
+        pieces,
+        syncs,
+        extended,
+        done,
+    };
+    if jobs.send(job).await.is_err() {
+        return Err(Ending::EngineClosed);
+    }
+    finished.await.map_err(|_| Ending::EngineClosed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     async fn forwarded(input: &[u8]) -> (Vec<u8>, bool) {
         let (mut client, mut ours) = tokio::io::duplex(64);
-        let (mut engine_side, mut engine) = tokio::io::duplex(1 << 20);
+        let (engine_side, mut engine) = tokio::io::duplex(1 << 20);
         let input = input.to_vec();
         let writer = tokio::spawn(async move {
             client.write_all(&input).await.unwrap();
             drop(client);
         });
-        let ending = forward_frontend(&mut ours, &mut engine_side).await;
+        let engine_side = tokio::sync::Mutex::new(engine_side);
+        let (jobs, _queued) = tokio::sync::mpsc::channel(1);
+        let ending = forward_frontend(&mut ours, &engine_side, &jobs).await;
         writer.await.unwrap();
         drop(engine_side);
         let mut got = Vec::new();
@@ -821,12 +1378,14 @@ mod tests {
     #[tokio::test]
     async fn bad_lengths_are_refused() {
         let (mut client, mut ours) = tokio::io::duplex(64);
-        let (mut engine_side, _engine) = tokio::io::duplex(64);
+        let (engine_side, _engine) = tokio::io::duplex(64);
+        let engine_side = tokio::sync::Mutex::new(engine_side);
+        let (jobs, _queued) = tokio::sync::mpsc::channel(1);
         client.write_all(&[b'Q', 0, 0, 0, 2]).await.unwrap();
-        let ending = forward_frontend(&mut ours, &mut engine_side).await;
+        let ending = forward_frontend(&mut ours, &engine_side, &jobs).await;
         assert!(matches!(ending, Ending::Refused(e) if e.code == "08P01"));
         client.write_all(&[b'Q', 0x7f, 0, 0, 0]).await.unwrap();
-        let ending = forward_frontend(&mut ours, &mut engine_side).await;
+        let ending = forward_frontend(&mut ours, &engine_side, &jobs).await;
         assert!(matches!(ending, Ending::Refused(e) if e.code == "08P01"));
     }
 }

@@ -10,6 +10,7 @@ pub mod dialect;
 pub mod engine;
 pub mod front;
 pub mod password;
+pub mod s3;
 pub mod tls;
 pub mod wire;
 
@@ -38,6 +39,8 @@ pub struct Config {
     pub engine: engine::EngineConfig,
     /// How long a client may take from connecting to being logged in.
     pub handshake_timeout: Duration,
+    /// Where COPY and UNLOAD find S3 objects.
+    pub s3: s3::S3Config,
 }
 
 /// What a CancelRequest with one of our keys reaches.
@@ -58,6 +61,7 @@ pub struct DataPlane {
     /// What `ready` and `tls` are made from.
     making: Mutex<Making>,
     handshake_timeout: Duration,
+    s3: s3::S3Config,
     host: String,
     /// Where the data plane keeps what it writes beside the engines (the Data API's results).
     scratch: PathBuf,
@@ -111,6 +115,7 @@ impl DataPlane {
             ready: tokio::sync::OnceCell::new(),
             warmed: std::sync::atomic::AtomicBool::new(false),
             handshake_timeout: config.handshake_timeout,
+            s3: config.s3,
             host: config.host.clone(),
             scratch: config.engine.root.join("scratch"),
             durable: config.engine.durable,
@@ -129,6 +134,11 @@ impl DataPlane {
         });
         tokio::spawn(plane.clone().reconcile());
         plane
+    }
+
+    /// Where COPY and UNLOAD find S3 objects.
+    pub fn s3(&self) -> &s3::S3Config {
+        &self.s3
     }
 
     /// The engines, made on first need.

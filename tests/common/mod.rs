@@ -140,9 +140,15 @@ fn sql_plane(store: &Arc<Store>) -> Arc<redshift_serverless_local::sql::DataPlan
         std::process::id(),
         rand_suffix()
     ));
+    let s3 = redshift_serverless_local::sql::s3::S3Config {
+        dir: root.join("s3"),
+        endpoint: None,
+        default_region: "us-east-1".into(),
+    };
     DataPlane::start(
         store.clone(),
         Config {
+            s3,
             host: "127.0.0.1".into(),
             tls_hosts: vec!["localhost".into(), "127.0.0.1".into()],
             tls_dir: None,
@@ -188,9 +194,16 @@ where
     }
 }
 
+/// An HTTP client for the emulator's endpoints. reqwest is built with rustls and no provider
+/// of its own (object_store's S3 client needs TLS), so the process's provider is set first.
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// `POST url/_emulator/<path>` with `body`, which must succeed.
 pub async fn emulator_post(url: &str, path: &str, body: &str) {
-    let answer = reqwest::Client::new()
+    let answer = http()
         .post(format!("{url}/_emulator/{path}"))
         .body(body.to_string())
         .send()
@@ -201,7 +214,7 @@ pub async fn emulator_post(url: &str, path: &str, body: &str) {
 
 /// The body of `GET url`, as text.
 pub async fn get_text(url: &str) -> String {
-    reqwest::get(url).await.unwrap().text().await.unwrap()
+    http().get(url).send().await.unwrap().text().await.unwrap()
 }
 
 /// The admin login of the namespaces [`serving_workgroup`] makes.
