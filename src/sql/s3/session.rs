@@ -141,11 +141,17 @@ where
 
     /// Starts `COPY ... FROM STDIN`; the engine then takes CopyData.
     pub async fn copy_in(&mut self, sql: &str) -> Result<(), EngineFailure> {
+        self.start_copy(sql, b'G').await
+    }
+
+    /// Sends `sql`, a COPY, and reads the engine's answer up to its `CopyInResponse` or
+    /// `CopyOutResponse` (`started`).
+    async fn start_copy(&mut self, sql: &str, started: u8) -> Result<(), EngineFailure> {
         self.send_query(sql).await?;
         loop {
             let (tag, body) = self.read().await?;
             match tag {
-                b'G' => return Ok(()),
+                tag if tag == started => return Ok(()),
                 b'E' => {
                     let (code, message) = wire::error_fields(&body);
                     return self.finish(Some(EngineFailure { code, message })).await;
@@ -226,25 +232,7 @@ where
 
     /// Starts `COPY (...) TO STDOUT`; then [`Session::copy_out_data`] until `None`.
     pub async fn copy_out(&mut self, sql: &str) -> Result<(), EngineFailure> {
-        self.send_query(sql).await?;
-        loop {
-            let (tag, body) = self.read().await?;
-            match tag {
-                b'H' => return Ok(()),
-                b'E' => {
-                    let (code, message) = wire::error_fields(&body);
-                    return self.finish(Some(EngineFailure { code, message })).await;
-                }
-                b'Z' => {
-                    self.status = body.first().copied().unwrap_or(b'I');
-                    return Err(EngineFailure {
-                        code: "XX000".into(),
-                        message: "the engine did not start the COPY".into(),
-                    });
-                }
-                _ => {}
-            }
-        }
+        self.start_copy(sql, b'H').await
     }
 
     /// The next row of a COPY out, `None` at its end (the engine's error, if it failed).
