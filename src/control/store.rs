@@ -504,14 +504,37 @@ impl Inner {
     /// Fires `timer` as of `now` in its partition. Its randomness is seeded from the timer
     /// itself, so a replay fires it the same way.
     fn fire(&mut self, seq: u64, timer: Timer, now: DateTime<Utc>, settings: &Settings) {
-        let Some(state) = self.partitions.get_mut(&timer.scope) else {
+        if !self.partitions.contains_key(&timer.scope) {
             return;
-        };
+        }
         let seed = (now.timestamp_millis() as u64).rotate_left(17) ^ seq;
+        self.run_in(
+            &timer.scope,
+            &Caller::default(),
+            seed,
+            now,
+            settings,
+            |ctx| ops::fire(ctx, &timer.target),
+        );
+        self.changes.mark(&timer.scope, &timer.target);
+    }
+
+    /// Runs `f` over `scope`'s partition (made when absent) as of `now`, its randomness from
+    /// `seed`; then puts the snapshot copies it made into their regions' partitions.
+    fn run_in<T>(
+        &mut self,
+        scope: &Scope,
+        caller: &Caller,
+        seed: u64,
+        now: DateTime<Utc>,
+        settings: &Settings,
+        f: impl FnOnce(&mut Ctx) -> T,
+    ) -> T {
+        let state = self.partitions.entry(scope.clone()).or_default();
         let mut ctx = Ctx {
             rng: Rng::new(seed),
-            scope: &timer.scope,
-            caller: &Caller::default(),
+            scope,
+            caller,
             now,
             settings,
             state,
@@ -519,10 +542,10 @@ impl Inner {
             changes: &mut self.changes,
             outbox: Vec::new(),
         };
-        ops::fire(&mut ctx, &timer.target);
+        let out = f(&mut ctx);
         let outbox = std::mem::take(&mut ctx.outbox);
-        self.changes.mark(&timer.scope, &timer.target);
-        self.deliver(&timer.scope, outbox, now, settings);
+        self.deliver(scope, outbox, now, settings);
+        out
     }
 
     /// Puts snapshot copies made in `scope` into their regions' partitions.
@@ -535,19 +558,9 @@ impl Inner {
     ) {
         for (n, copy) in outbox.into_iter().enumerate() {
             let to = Scope::new(&scope.account, &copy.region);
-            let state = self.partitions.entry(to.clone()).or_default();
-            let mut ctx = Ctx {
-                rng: Rng::new((now.timestamp_millis() as u64).rotate_left(41) ^ n as u64),
-                scope: &to,
-                caller: &Caller::default(),
-                now,
-                settings,
-                state,
-                timers: &mut self.timers,
-                changes: &mut self.changes,
-                outbox: Vec::new(),
-            };
-            ops::receive_copy(&mut ctx, copy.record);
+            let seed = (now.timestamp_millis() as u64).rotate_left(41) ^ n as u64;
+            let receive = |ctx: &mut Ctx| ops::receive_copy(ctx, copy.record);
+            self.run_in(&to, &Caller::default(), seed, now, settings, receive);
         }
     }
 
@@ -586,20 +599,10 @@ impl Inner {
         let Some(work) = work else {
             return;
         };
-        let mut ctx = Ctx {
-            rng: Rng::new((now.timestamp_millis() as u64).rotate_left(29) ^ seq),
-            scope,
-            caller: &Caller::default(),
-            now,
-            settings,
-            state,
-            timers: &mut self.timers,
-            changes: &mut self.changes,
-            outbox: Vec::new(),
-        };
-        ops::report(&mut ctx, &work, outcome);
-        let outbox = std::mem::take(&mut ctx.outbox);
-        self.deliver(scope, outbox, now, settings);
+        let seed = (now.timestamp_millis() as u64).rotate_left(29) ^ seq;
+        self.run_in(scope, &Caller::default(), seed, now, settings, |ctx| {
+            ops::report(ctx, &work, outcome)
+        });
     }
 
     fn settle_all(&mut self, now: DateTime<Utc>, settings: &Settings) -> usize {
@@ -711,24 +714,7 @@ impl Store {
         let inner = &mut *guard;
         inner.fire_due(now, &self.settings);
         let before = inner.timers.len();
-        if !inner.partitions.contains_key(scope) {
-            inner.partitions.insert(scope.clone(), Partition::default());
-        }
-        let state = inner.partitions.get_mut(scope).expect("inserted above");
-        let mut ctx = Ctx {
-            rng: Rng::new(seed),
-            scope,
-            caller,
-            now,
-            settings: &self.settings,
-            state,
-            timers: &mut inner.timers,
-            changes: &mut inner.changes,
-            outbox: Vec::new(),
-        };
-        let result = handler(&mut ctx);
-        let outbox = std::mem::take(&mut ctx.outbox);
-        inner.deliver(scope, outbox, now, &self.settings);
+        let result = inner.run_in(scope, caller, seed, now, &self.settings, handler);
         let scheduled = inner.timers.len() > before;
         let durable = match (&result, journal, moment) {
             (Ok(_), Some(command), Moment::Live) => self.record(now, seed, command),
