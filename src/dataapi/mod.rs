@@ -160,7 +160,6 @@ pub struct DataApi {
     plane: Arc<DataPlane>,
     spill_dir: PathBuf,
     workers: Arc<tokio::sync::Semaphore>,
-    query_ids: Arc<std::sync::atomic::AtomicI64>,
     pool: Arc<pool::Pool>,
     journal: Option<Arc<journal::Journal>>,
     state: Mutex<State>,
@@ -196,13 +195,10 @@ impl DataApi {
         let mut state = State::default();
         let mut journal = None;
         let mut spill_dir = dir.join("spill");
-        let mut first_query_id = 1;
         if plane.durable() {
             match journal::Journal::open(&dir, now, |created| *created + RETENTION > now).await {
                 Ok((log, statements)) => {
                     for statement in statements {
-                        let ids = statement.progress().subs.iter().map(|s| s.query_id).max();
-                        first_query_id = first_query_id.max(ids.unwrap_or(0) + 1);
                         state.next_seq = state.next_seq.max(statement.seq + 1);
                         state.order.insert(
                             (statement.scope.clone(), statement.seq),
@@ -233,7 +229,6 @@ impl DataApi {
             plane,
             spill_dir,
             workers: Arc::new(tokio::sync::Semaphore::new(WORKERS)),
-            query_ids: Arc::new(std::sync::atomic::AtomicI64::new(first_query_id)),
             pool: Arc::default(),
             journal,
             state: Mutex::new(state),
@@ -274,7 +269,6 @@ impl DataApi {
             store: self.store.clone(),
             spill_dir: self.spill_dir.clone(),
             workers: self.workers.clone(),
-            query_ids: self.query_ids.clone(),
             pool: self.pool.clone(),
             journal: self.journal.clone(),
         }

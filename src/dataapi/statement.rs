@@ -203,7 +203,6 @@ pub struct Runner {
     pub store: Arc<crate::control::store::Store>,
     pub spill_dir: PathBuf,
     pub workers: Arc<tokio::sync::Semaphore>,
-    pub query_ids: Arc<std::sync::atomic::AtomicI64>,
     pub pool: Arc<Pool>,
     /// The statement log, with `--state-dir`.
     pub journal: Option<Arc<super::journal::Journal>>,
@@ -359,7 +358,17 @@ impl Runner {
                 p.subs[i].updated_at = Some(self.now());
                 continue;
             }
-            let query_id = self.query_ids.fetch_add(1, Ordering::Relaxed);
+            let history = client.history().clone();
+            let origin = crate::sql::history::Origin {
+                pid: client.pid(),
+                user: statement.target.db_user.clone(),
+                database: statement.target.database.clone(),
+                tracked: statement.session_id.is_some(),
+            };
+            let query_id = history.begin(&origin, sql);
+            if crate::sql::history::reads_history(sql) {
+                history.write().await;
+            }
             {
                 let mut p = statement.progress();
                 p.subs[i].status = Some(Status::Started);
@@ -368,18 +377,29 @@ impl Runner {
                 p.subs[i].updated_at = Some(self.now());
             }
             let outcome = self.run_one(statement, client, sql).await;
-            // Only a Data API session has a next statement to tell (a pooled engine session
-            // starts afresh for the next).
-            if statement.session_id.is_some() {
-                client.completed_query(query_id);
-            }
             if let Err(e) = &outcome {
                 if may_retry && i == 0 && !transaction && e.code == EngineError::CLOSED {
+                    history.discard(query_id);
                     let mut p = statement.progress();
                     p.subs[0] = Sub::default();
                     return Ran::Retry;
                 }
             }
+            history.finish(
+                query_id,
+                match &outcome {
+                    Ok((done, result, _)) => crate::sql::history::Outcome::Done {
+                        rows: match result {
+                            Some(r) => r.rows() as i64,
+                            None => done.last().and_then(|d| d.rows()).unwrap_or(0),
+                        },
+                    },
+                    Err(e) => crate::sql::history::Outcome::Failed {
+                        code: e.code.to_string(),
+                        message: e.message.clone(),
+                    },
+                },
+            );
             let now = self.now();
             let mut p = statement.progress();
             let sub = &mut p.subs[i];

@@ -58,13 +58,6 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     ELSE lower(btrim(part)) END
 $$;
 
--- PG_LAST_QUERY_ID(): the id of the session's last completed query, -1 when there is none.
--- The Data API keeps it in the session's redshift.last_query_id (its RedshiftQueryId);
--- sessions of the SQL endpoints do not track query ids, and answer -1.
-CREATE FUNCTION pg_catalog.pg_last_query_id() RETURNS integer
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT coalesce(nullif(current_setting('redshift.last_query_id', true), ''), '-1')::integer
-$$;
 
 -- GETDATE(): the current date and time in the session's time zone, without fractions.
 CREATE FUNCTION pg_catalog.getdate() RETURNS timestamp
@@ -951,3 +944,137 @@ CREATE FUNCTION pg_catalog.pg_last_copy_id() RETURNS integer
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT coalesce(nullif(current_setting('redshift.last_copy_id', true), ''), '-1')::integer
 $$;
+
+-- The query history (sql/history.rs): the emulator writes each namespace's statements, as a
+-- JSON array, to query_history.json beside the cluster's data directory; this reads them.
+-- A user sees their own statements and a superuser everyone's, as in Redshift's system views.
+CREATE FUNCTION pg_catalog.redshift_query_log()
+RETURNS TABLE (user_id integer, user_name text, query_id bigint, pid integer,
+               database_name text, query_type text, status text, start_time timestamp,
+               end_time timestamp, elapsed bigint, rows bigint, error_message text,
+               query_text text, tracked boolean)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+  WITH file AS (SELECT current_setting('data_directory') || '/../query_history.json' AS path),
+  records AS (
+    SELECT h.* FROM file, jsonb_to_recordset(
+      CASE WHEN (pg_stat_file(file.path, true)).size IS NOT NULL
+           THEN pg_read_file(file.path)::jsonb ELSE '[]'::jsonb END)
+      AS h(q bigint, p integer, u text, d text, k text, s text, b bigint, e bigint, r bigint,
+           x text, t text, l boolean))
+  SELECT (SELECT u.usesysid::integer FROM pg_user u WHERE u.usename = r.u), r.u, r.q, r.p,
+         r.d, r.k, r.s, timestamp 'epoch' + r.b * interval '1 microsecond',
+         timestamp 'epoch' + r.e * interval '1 microsecond',
+         coalesce(r.e, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint) - r.b,
+         r.r, r.x, r.t, coalesce(r.l, false)
+  FROM records r
+  WHERE r.u = session_user OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
+$$;
+
+-- PG_LAST_QUERY_ID(): the id of the session's last completed query, -1 when there is none.
+-- The session is the engine backend's: its process id, since it started.
+CREATE FUNCTION pg_catalog.pg_last_query_id() RETURNS integer
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(max(h.query_id)::integer, -1)
+  FROM pg_catalog.redshift_query_log() h
+  WHERE h.pid = pg_backend_pid() AND h.tracked AND h.status <> 'running'
+    AND h.start_time >= (SELECT a.backend_start AT TIME ZONE 'UTC' FROM pg_stat_activity a
+                         WHERE a.pid = pg_backend_pid())
+$$;
+
+SET allow_system_table_mods = on;
+-- STL_QUERY and SVL_QLOG: queries that ended (not DDL or utility statements).
+CREATE VIEW pg_catalog.stl_query AS
+SELECT h.user_id AS userid, h.query_id::integer AS query, 'default'::character(320) AS label,
+       NULL::bigint AS xid, h.pid, h.database_name::character(32) AS database,
+       h.query_text::character(4000) AS querytxt, h.start_time AS starttime,
+       h.end_time AS endtime, (h.status IN ('failed', 'canceled'))::integer AS aborted,
+       0 AS insert_pristine, 0 AS concurrency_scaling_status
+FROM pg_catalog.redshift_query_log() h
+WHERE h.status <> 'running' AND h.query_type NOT IN ('DDL', 'UTILITY', 'COMMAND');
+CREATE VIEW pg_catalog.svl_qlog AS
+SELECT userid, query, xid, pid, starttime, endtime,
+       (extract(epoch FROM endtime - starttime) * 1000000)::bigint AS elapsed, aborted, label,
+       querytxt::character(60) AS substring, NULL::integer AS source_query,
+       '0 - Ran on the main cluster'::text AS concurrency_scaling_status_txt,
+       NULL::integer AS from_sp_call
+FROM pg_catalog.stl_query;
+-- The text of statements that ended, 200 characters a row, by kind.
+CREATE VIEW pg_catalog.svl_statementtext AS
+SELECT h.user_id AS userid, NULL::bigint AS xid, h.pid, ''::character(320) AS label,
+       h.start_time AS starttime, h.end_time AS endtime, n.sequence,
+       (CASE WHEN h.query_type IN ('DDL', 'UTILITY') THEN h.query_type
+             ELSE 'QUERY' END)::varchar(10) AS type,
+       substr(h.query_text, n.sequence * 200 + 1, 200)::character(200) AS text,
+       h.query_id
+FROM pg_catalog.redshift_query_log() h,
+     generate_series(0, greatest(length(h.query_text) - 1, 0) / 200) AS n(sequence)
+WHERE h.status <> 'running' AND h.query_type <> 'COMMAND';
+CREATE VIEW pg_catalog.stl_querytext AS
+SELECT userid, xid, pid, query_id::integer AS query, sequence, text
+FROM pg_catalog.svl_statementtext WHERE type = 'QUERY';
+CREATE VIEW pg_catalog.stl_ddltext AS
+SELECT userid, xid, pid, label, starttime, endtime, sequence, text
+FROM pg_catalog.svl_statementtext WHERE type = 'DDL';
+CREATE VIEW pg_catalog.stl_utilitytext AS
+SELECT userid, xid, pid, label, starttime, endtime, sequence, text
+FROM pg_catalog.svl_statementtext WHERE type = 'UTILITY';
+-- STV_RECENTS: what runs now and the last hundred that ended; STV_INFLIGHT: what runs now.
+CREATE VIEW pg_catalog.stv_recents AS
+SELECT h.user_id AS userid,
+       (CASE h.status WHEN 'running' THEN 'Running' ELSE 'Done' END)::character(20) AS status,
+       h.start_time AS starttime, h.elapsed::integer AS duration,
+       h.user_name::character(50) AS user_name, h.database_name::character(50) AS db_name,
+       h.query_text::character(600) AS query,
+       CASE h.status WHEN 'running' THEN h.pid ELSE -1 END AS pid
+FROM (SELECT l.*, row_number() OVER (PARTITION BY l.status = 'running'
+                                     ORDER BY l.query_id DESC) AS recent
+      FROM pg_catalog.redshift_query_log() l) h
+WHERE h.status = 'running' OR h.recent <= 100;
+CREATE VIEW pg_catalog.stv_inflight AS
+SELECT h.user_id AS userid, 0 AS slice, h.query_id::integer AS query,
+       ''::character(320) AS label, NULL::bigint AS xid, h.pid, h.start_time AS starttime,
+       h.query_text::character(100) AS text, 0 AS suspended, 0 AS insert_pristine,
+       0 AS concurrency_scaling_status
+FROM pg_catalog.redshift_query_log() h WHERE h.status = 'running';
+-- SYS_QUERY_HISTORY, SYS_QUERY_TEXT and SYS_QUERY_DETAIL (one child-query row per query):
+-- every statement, running or ended.
+CREATE VIEW pg_catalog.sys_query_history AS
+SELECT h.user_id, h.query_id, 'default'::character(320) AS query_label,
+       NULL::bigint AS transaction_id, h.pid AS session_id,
+       h.database_name::character(128) AS database_name, h.query_type::character(32) AS query_type,
+       h.status::character(10) AS status, false AS result_cache_hit, h.start_time, h.end_time,
+       h.elapsed AS elapsed_time, 0::bigint AS queue_time, h.elapsed AS execution_time,
+       h.error_message::character(512) AS error_message,
+       CASE WHEN h.query_type = 'SELECT' THEN h.rows ELSE 0 END AS returned_rows,
+       0::bigint AS returned_bytes, h.query_text::character(4000) AS query_text,
+       substring(pg_catalog.redshift_version() FROM 'Redshift (.*)$')::character(256) AS redshift_version, ''::character(150) AS usage_limit,
+       'primary'::varchar(32) AS compute_type, 0::bigint AS compile_time,
+       0::bigint AS planning_time, 0::bigint AS lock_wait_time, -1 AS service_class_id,
+       ''::character(64) AS service_class_name, ''::character(20) AS query_priority,
+       ''::character(10) AS short_query_accelerated,
+       md5(h.query_text)::character(40) AS user_query_hash,
+       md5(h.query_text)::character(40) AS generic_query_hash, 1 AS query_hash_version,
+       0 AS result_cache_query_id, h.user_name::character(128) AS username
+FROM pg_catalog.redshift_query_log() h;
+CREATE VIEW pg_catalog.sys_query_text AS
+SELECT h.user_id, h.query_id, NULL::bigint AS transaction_id, h.pid AS session_id,
+       h.start_time, 0 AS sequence, h.query_text::character(4000) AS text
+FROM pg_catalog.redshift_query_log() h;
+CREATE VIEW pg_catalog.sys_query_detail AS
+SELECT h.user_id, h.query_id, 1 AS child_query_sequence, -1 AS stream_id, -1 AS segment_id,
+       -1 AS step_id, ''::text AS step_name, NULL::integer AS table_id,
+       ''::character(136) AS table_name, 'f'::character AS is_rrscan, h.start_time, h.end_time,
+       h.elapsed AS duration, ''::text AS alert, 0::bigint AS input_bytes,
+       0::bigint AS input_rows, 0::bigint AS output_bytes, h.rows AS output_rows,
+       0::bigint AS blocks_read, 0::bigint AS blocks_write, 0::bigint AS local_read_io,
+       0::bigint AS remote_read_io, ''::text AS source, 0 AS data_skewness, 0 AS time_skewness,
+       (CASE h.status WHEN 'running' THEN 't' ELSE 'f' END)::character AS is_active,
+       0::bigint AS spilled_block_local_disk, 0::bigint AS spilled_block_remote_disk,
+       ''::character(64) AS step_attribute, 'Child query'::character(64) AS metrics_level,
+       -1 AS plan_parent_id, -1 AS plan_node_id
+FROM pg_catalog.redshift_query_log() h;
+GRANT SELECT ON pg_catalog.stl_query, pg_catalog.svl_qlog, pg_catalog.svl_statementtext,
+    pg_catalog.stl_querytext, pg_catalog.stl_ddltext, pg_catalog.stl_utilitytext,
+    pg_catalog.stv_recents, pg_catalog.stv_inflight, pg_catalog.sys_query_history,
+    pg_catalog.sys_query_text, pg_catalog.sys_query_detail TO PUBLIC;
+RESET allow_system_table_mods;

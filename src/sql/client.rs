@@ -97,14 +97,11 @@ pub struct Client {
     session: SessionParts,
     /// Whether the session is inside a transaction block (ReadyForQuery said so).
     in_transaction: bool,
-    /// A setting to make before the next run, in the same write (so at no round trip's
-    /// cost): the id of the query that just completed, for `pg_last_query_id()`.
-    last_query_id: Option<i64>,
 }
 
 struct SessionParts {
     key: wire::BackendKey,
-    _lease: crate::sql::engine::Lease,
+    lease: crate::sql::engine::Lease,
     socket: std::path::PathBuf,
 }
 
@@ -115,23 +112,22 @@ impl Client {
             stream: BufReader::new(session.stream),
             session: SessionParts {
                 key: session.key,
-                _lease: session.lease,
+                lease: session.lease,
                 socket,
             },
             in_transaction: false,
-            last_query_id: None,
         }
-    }
-
-    /// Makes `pg_last_query_id()` answer `id` from the next run on.
-    pub fn completed_query(&mut self, id: i64) {
-        self.last_query_id = Some(id);
     }
 
     /// Discards the session's state (settings, temporary tables, prepared statements,
     /// locks), as for a session handed to the next statement.
     pub async fn reset(&mut self) -> Result<(), EngineError> {
         self.run("DISCARD ALL", None, &mut Discard).await.map(drop)
+    }
+
+    /// The query history of the session's namespace.
+    pub fn history(&self) -> &std::sync::Arc<crate::sql::history::Log> {
+        self.session.lease.history()
     }
 
     /// The engine's process id for this session (`pg_backend_pid()`).
@@ -158,11 +154,6 @@ impl Client {
         rows: &mut (impl Rows + Send),
     ) -> Result<Vec<Completed>, EngineError> {
         let mut out = BytesMut::new();
-        let setting = self.last_query_id.take();
-        if let Some(id) = setting {
-            let sql = format!("select set_config('redshift.last_query_id', '{id}', false)");
-            message(&mut out, b'Q', |b| cstr(b, &sql));
-        }
         match params {
             None => message(&mut out, b'Q', |b| cstr(b, sql)),
             Some(params) => extended(&mut out, sql, params),
@@ -172,10 +163,6 @@ impl Client {
             .write_all(&out)
             .await
             .map_err(|_| EngineError::closed())?;
-        if setting.is_some() {
-            // Refused only in a failed transaction, where the run is refused too.
-            let _ = self.read_answers(&mut Discard).await;
-        }
         self.read_answers(rows).await
     }
 
@@ -244,7 +231,7 @@ impl Client {
         let status = if self.in_transaction { b'T' } else { b'I' };
         let context = crate::sql::s3::Context {
             config,
-            lease: &self.session._lease,
+            lease: &self.session.lease,
             database,
             user,
             key: self.session.key,

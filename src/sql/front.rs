@@ -664,13 +664,25 @@ async fn splice(plane: &DataPlane, started: Started, stop: CancellationToken) {
         user: &user,
         key: engine_key,
     };
-    let up = forward_frontend(&mut client_read, &engine_write, &jobs);
+    let history = history::Session::new(
+        lease.history().clone(),
+        history::Origin {
+            pid: engine_key.pid,
+            user: user.clone(),
+            database: database.clone(),
+            tracked: true,
+        },
+    );
+    let up = forward_frontend(&mut client_read, &engine_write, &jobs, &history);
     let down = relay_backend(
         &mut engine_read,
         &mut client_write,
         &engine_write,
         &mut queued,
-        &context,
+        JobContext {
+            s3: &context,
+            history: &history,
+        },
     );
     let ended = tokio::select! {
         up = up => up,
@@ -696,6 +708,7 @@ async fn splice(plane: &DataPlane, started: Started, stop: CancellationToken) {
     drop(lease);
 }
 
+use crate::sql::history;
 use crate::sql::s3::command::{Command, Piece, Refusal};
 use crate::sql::s3::Context as S3Context;
 
@@ -703,10 +716,20 @@ use crate::sql::s3::Context as S3Context;
 /// engine's: it runs once the engine has answered the `syncs` messages sent before it.
 struct Job {
     pieces: Vec<Piece>,
+    /// Each piece's text, for the history.
+    texts: Vec<String>,
     syncs: u64,
     /// Sent by the extended protocol: what the client asked besides executing it.
     extended: Option<Extended>,
     done: tokio::sync::oneshot::Sender<()>,
+}
+
+/// What the engine's direction of a session works with: the S3 jobs' context, and the
+/// session's part in the query history.
+#[derive(Clone, Copy)]
+struct JobContext<'a> {
+    s3: &'a S3Context<'a>,
+    history: &'a history::Session,
 }
 
 /// The messages of an extended-protocol COPY or UNLOAD, up to its Sync.
@@ -727,7 +750,7 @@ async fn relay_backend<R, W, E>(
     client: &mut W,
     engine_write: &tokio::sync::Mutex<E>,
     jobs: &mut tokio::sync::mpsc::Receiver<Job>,
-    context: &S3Context<'_>,
+    context: JobContext<'_>,
 ) -> Ending
 where
     R: AsyncRead + Unpin + Send,
@@ -794,12 +817,27 @@ where
                 break;
             }
             let len = i32::from_be_bytes(rest[1..5].try_into().expect("5 bytes")).max(4) as usize;
-            let is_ready = rest[0] == b'Z';
-            if is_ready {
-                status = rest[5];
-                ready_seen += 1;
-            }
             let whole = 1 + len;
+            // The history reads how each statement ended: a CommandComplete's tag, an
+            // ErrorResponse's fields (both small: read whole, unless one is not).
+            let read_whole = matches!(rest[0], b'C' | b'E') && whole <= MAX_ANSWER_READ;
+            if read_whole && whole > rest.len() {
+                break;
+            }
+            let is_ready = rest[0] == b'Z';
+            match rest[0] {
+                b'Z' => {
+                    status = rest[5];
+                    ready_seen += 1;
+                    context.history.ready();
+                }
+                b'C' => context
+                    .history
+                    .complete(Some(&rest[5..whole.min(rest.len())])),
+                b'I' => context.history.complete(None),
+                b'E' => context.history.error(&rest[5..whole.min(rest.len())]),
+                _ => {}
+            }
             if whole <= rest.len() {
                 scanned += whole;
             } else {
@@ -825,6 +863,9 @@ where
         }
     }
 }
+
+/// The longest CommandComplete or ErrorResponse the relay reads whole for the history.
+const MAX_ANSWER_READ: usize = 16 * 1024;
 
 /// Joins what the relay had read past the last ReadyForQuery with the engine's two halves.
 struct Joined<'a, R, E> {
@@ -875,7 +916,7 @@ async fn run_job<R, W, E>(
     engine_write: &tokio::sync::Mutex<E>,
     buffer: &mut BytesMut,
     status: &mut u8,
-    context: &S3Context<'_>,
+    context: JobContext<'_>,
 ) -> Result<(), Ending>
 where
     R: AsyncRead + Unpin + Send,
@@ -913,7 +954,7 @@ async fn run_pieces<S, W>(
     job: &Job,
     session: &mut crate::sql::s3::session::Session<S>,
     client: &mut W,
-    context: &S3Context<'_>,
+    context: JobContext<'_>,
 ) -> Result<(), Ending>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
@@ -957,19 +998,35 @@ async fn run_each<S, W>(
     job: &Job,
     session: &mut crate::sql::s3::session::Session<S>,
     client: &mut W,
-    context: &S3Context<'_>,
+    context: JobContext<'_>,
 ) -> Result<bool, Ending>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
     W: AsyncWrite + Unpin + Send,
 {
     let extended = job.extended.unwrap_or_default();
-    for piece in &job.pieces {
+    let (log, origin) = (context.history.log(), context.history.origin());
+    for (n, piece) in job.pieces.iter().enumerate() {
         let mut out = BytesMut::new();
+        let text = job.texts.get(n).map_or("", String::as_str);
+        let id = (job.extended.is_none() || extended.executed).then(|| log.begin(origin, text));
+        let ended = |outcome| {
+            if let Some(id) = id {
+                log.finish(id, outcome);
+            }
+        };
         let command = match piece {
             Piece::Engine(sql) => {
                 let sql = crate::sql::dialect::translate(sql);
-                match session.relay(&sql, client).await {
+                let ran = session.relay(&sql, client).await;
+                ended(match ran {
+                    Ok(true) => history::Outcome::Done { rows: 0 },
+                    _ => history::Outcome::Failed {
+                        code: String::new(),
+                        message: String::new(),
+                    },
+                });
+                match ran {
                     Ok(true) => continue,
                     Ok(false) => return Ok(false),
                     Err(_) => return Err(Ending::EngineClosed),
@@ -977,6 +1034,10 @@ where
             }
             Piece::S3(command) => match &**command {
                 Err(refusal) => {
+                    ended(history::Outcome::Failed {
+                        code: refusal.code.to_string(),
+                        message: refusal.message.clone(),
+                    });
                     error_response(&mut out, refusal.code, &refusal.message);
                     client
                         .write_all(&out)
@@ -997,8 +1058,11 @@ where
                 continue;
             }
         }
-        let failed = match crate::sql::s3::run(command, session, context).await {
+        let failed = match crate::sql::s3::run(command, session, context.s3).await {
             Ok(done) => {
+                ended(history::Outcome::Done {
+                    rows: history::tag_rows(done.tag.as_bytes()),
+                });
                 for notice in &done.notices {
                     info_notice(&mut out, notice);
                 }
@@ -1008,6 +1072,10 @@ where
                 None
             }
             Err(error) => {
+                ended(history::Outcome::Failed {
+                    code: error.code.to_string(),
+                    message: error.message.clone(),
+                });
                 error_response(&mut out, &error.code, &error.message);
                 Some(error.code.starts_with("08"))
             }
@@ -1093,6 +1161,7 @@ async fn forward_frontend<R, W>(
     client: &mut R,
     engine: &tokio::sync::Mutex<W>,
     jobs: &tokio::sync::mpsc::Sender<Job>,
+    history: &history::Session,
 ) -> Ending
 where
     R: AsyncRead + Unpin,
@@ -1107,10 +1176,11 @@ where
     let mut syncs = 0u64;
     // Syncs sent since the last Query or Execute, which a COPY FROM STDIN it started ignores.
     let mut syncs_in_copy = 0u64;
-    // An extended-protocol COPY or UNLOAD read up to its Sync (its messages kept here).
-    let mut held: Option<(Result<Command, Refusal>, Extended)> = None;
+    // An extended-protocol COPY or UNLOAD read up to its Sync (its messages kept here), and
+    // its text.
+    let mut held: Option<(Result<Command, Refusal>, Extended, String)> = None;
     // Statements prepared from a COPY or UNLOAD of S3, by name: the engine has none of them.
-    let mut prepared: Vec<(Vec<u8>, Result<Command, Refusal>)> = Vec::new();
+    let mut prepared: Vec<(Vec<u8>, Result<Command, Refusal>, String)> = Vec::new();
     loop {
         if input.capacity() - input.len() < 4096 {
             input.reserve(16 * 1024);
@@ -1169,7 +1239,13 @@ where
                     if let Err(ending) = flush(engine, &mut out).await {
                         return ending;
                     }
-                    if let Err(ending) = hand_over(jobs, pieces, syncs, None).await {
+                    let texts = sql_of(&message)
+                        .map(history::statements)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(String::from)
+                        .collect();
+                    if let Err(ending) = hand_over(jobs, pieces, texts, syncs, None).await {
                         return ending;
                     }
                     continue;
@@ -1181,16 +1257,26 @@ where
                 match command {
                     Some(command) => {
                         let name = statement_name(&message).to_vec();
-                        prepared.retain(|(n, _)| *n != name);
-                        prepared.push((name, command.clone()));
+                        let text = sql_of(&message).unwrap_or_default().to_string();
+                        prepared.retain(|(n, _, _)| *n != name);
+                        prepared.push((name, command.clone(), text.clone()));
                         let parsed = Extended {
                             parsed: true,
                             ..Extended::default()
                         };
-                        held = Some((command, parsed));
+                        held = Some((command, parsed, text));
                     }
                     None if held.is_some() => {}
                     None => {
+                        if let Some(sql) = sql_of(&message) {
+                            match tag {
+                                b'Q' => history.query(sql),
+                                _ => history.parse(statement_name(&message), sql),
+                            }
+                            if history::reads_history(sql) {
+                                history.log().write().await;
+                            }
+                        }
                         if tag == b'Q' {
                             syncs += 1;
                             syncs_in_copy = 0;
@@ -1202,11 +1288,28 @@ where
             }
             if tag == b'B' && held.is_none() && input.len() >= whole {
                 let named = bound_statement(&input[..whole]);
-                if let Some((_, command)) = prepared.iter().find(|(n, _)| n == named) {
-                    held = Some((command.clone(), Extended::default()));
+                if let Some((_, command, text)) = prepared.iter().find(|(n, _, _)| n == named) {
+                    held = Some((command.clone(), Extended::default(), text.clone()));
                 }
             }
-            if let Some((_, extended)) = held.as_mut() {
+            if held.is_none() {
+                // The history follows the extended protocol's statements by name; the
+                // names open the message, so they are read even from a partial one.
+                let body = &input[5..whole.min(input.len())];
+                match tag {
+                    b'B' => {
+                        let (portal, statement) = bound_names(body);
+                        history.bind(portal, statement);
+                    }
+                    b'E' => history.execute(wire::take_cstr(body).map_or(&[][..], |(n, _)| n)),
+                    b'C' if !body.is_empty() => {
+                        let name = wire::take_cstr(&body[1..]).map_or(&[][..], |(n, _)| n);
+                        history.close(body[0], name);
+                    }
+                    _ => {}
+                }
+            }
+            if let Some((_, extended, _)) = held.as_mut() {
                 match tag {
                     b'B' => extended.bound = true,
                     b'D' if input.get(5) == Some(&b'S') => extended.described_statement = true,
@@ -1216,13 +1319,15 @@ where
                 }
             }
             if tag == b'S' {
-                if let Some((command, extended)) = held.take() {
+                if let Some((command, extended, text)) = held.take() {
                     let _ = input.split_to(whole.min(input.len()));
                     if let Err(ending) = flush(engine, &mut out).await {
                         return ending;
                     }
                     let pieces = vec![Piece::S3(Box::new(command))];
-                    if let Err(ending) = hand_over(jobs, pieces, syncs, Some(extended)).await {
+                    let texts = vec![text];
+                    if let Err(ending) = hand_over(jobs, pieces, texts, syncs, Some(extended)).await
+                    {
                         return ending;
                     }
                     continue;
@@ -1233,12 +1338,14 @@ where
                     b'S' | b'F' => {
                         syncs += 1;
                         syncs_in_copy += u64::from(tag == b'S');
+                        history.sync();
                     }
                     b'E' => syncs_in_copy = 0,
                     // The engine ignores a Sync that reaches it during COPY FROM STDIN (as
                     // tokio-postgres's, sent with its Execute, does): it owes no answer to it.
                     b'c' | b'f' => {
                         syncs -= syncs_in_copy;
+                        history.unsync(syncs_in_copy);
                         syncs_in_copy = 0;
                     }
                     _ => {}
@@ -1279,9 +1386,15 @@ fn statement_name(message: &[u8]) -> &[u8] {
 
 /// The statement a whole `Bind` message binds (after its portal's name).
 fn bound_statement(message: &[u8]) -> &[u8] {
-    wire::take_cstr(&message[5..])
-        .and_then(|(_, rest)| wire::take_cstr(rest))
-        .map_or(&[][..], |(name, _)| name)
+    bound_names(&message[5..]).1
+}
+
+/// The portal and the statement a `Bind` message's body names.
+fn bound_names(body: &[u8]) -> (&[u8], &[u8]) {
+    match wire::take_cstr(body) {
+        Some((portal, rest)) => (portal, wire::take_cstr(rest).map_or(&[][..], |(s, _)| s)),
+        None => (&[][..], &[][..]),
+    }
 }
 
 /// The SQL of a whole `Query` or `Parse` message, if it is UTF-8.
@@ -1311,12 +1424,14 @@ async fn flush<W: AsyncWrite + Unpin>(
 async fn hand_over(
     jobs: &tokio::sync::mpsc::Sender<Job>,
     pieces: Vec<Piece>,
+    texts: Vec<String>,
     syncs: u64,
     extended: Option<Extended>,
 ) -> Result<(), Ending> {
     let (done, finished) = tokio::sync::oneshot::channel();
     let job = Job {
         pieces,
+        texts,
         syncs,
         extended,
         done,
@@ -1341,7 +1456,15 @@ mod tests {
         });
         let engine_side = tokio::sync::Mutex::new(engine_side);
         let (jobs, _queued) = tokio::sync::mpsc::channel(1);
-        let ending = forward_frontend(&mut ours, &engine_side, &jobs).await;
+        let dir = tempfile::tempdir().unwrap();
+        let origin = history::Origin {
+            pid: 1,
+            user: "admin".into(),
+            database: "dev".into(),
+            tracked: true,
+        };
+        let history = history::Session::new(Arc::new(history::Log::empty(dir.path())), origin);
+        let ending = forward_frontend(&mut ours, &engine_side, &jobs, &history).await;
         writer.await.unwrap();
         drop(engine_side);
         let mut got = Vec::new();
@@ -1382,10 +1505,26 @@ mod tests {
         let engine_side = tokio::sync::Mutex::new(engine_side);
         let (jobs, _queued) = tokio::sync::mpsc::channel(1);
         client.write_all(&[b'Q', 0, 0, 0, 2]).await.unwrap();
-        let ending = forward_frontend(&mut ours, &engine_side, &jobs).await;
+        let dir = tempfile::tempdir().unwrap();
+        let origin = history::Origin {
+            pid: 1,
+            user: "admin".into(),
+            database: "dev".into(),
+            tracked: true,
+        };
+        let history = history::Session::new(Arc::new(history::Log::empty(dir.path())), origin);
+        let ending = forward_frontend(&mut ours, &engine_side, &jobs, &history).await;
         assert!(matches!(ending, Ending::Refused(e) if e.code == "08P01"));
         client.write_all(&[b'Q', 0x7f, 0, 0, 0]).await.unwrap();
-        let ending = forward_frontend(&mut ours, &engine_side, &jobs).await;
+        let dir = tempfile::tempdir().unwrap();
+        let origin = history::Origin {
+            pid: 1,
+            user: "admin".into(),
+            database: "dev".into(),
+            tracked: true,
+        };
+        let history = history::Session::new(Arc::new(history::Log::empty(dir.path())), origin);
+        let ending = forward_frontend(&mut ours, &engine_side, &jobs, &history).await;
         assert!(matches!(ending, Ending::Refused(e) if e.code == "08P01"));
     }
 }

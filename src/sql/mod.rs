@@ -9,6 +9,7 @@ pub mod client;
 pub mod dialect;
 pub mod engine;
 pub mod front;
+pub mod history;
 pub mod password;
 pub mod s3;
 pub mod tls;

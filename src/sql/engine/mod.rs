@@ -37,6 +37,7 @@ use tokio::runtime::Handle;
 
 pub use snapshots::Captured;
 
+use crate::sql::history::Log;
 use locate::Binaries;
 use process::{EngineUser, Postmaster, PORT};
 use supervisor::Cluster;
@@ -244,9 +245,19 @@ impl Engines {
             .expect("running here");
         cluster.acquire();
         drop(slot);
+        let history = cluster
+            .history
+            .get_or_init(|| async {
+                let dir = cluster.dir.0.clone();
+                let loaded = tokio::task::spawn_blocking(move || Log::load(&dir)).await;
+                Arc::new(loaded.unwrap_or_else(|_| Log::empty(&cluster.dir.0)))
+            })
+            .await
+            .clone();
         Ok(Lease {
             shared: shared.clone(),
             cluster,
+            history,
             socket: socket_dir.join(format!(".s.PGSQL.{PORT}")),
             socket_dir,
             runtime: Handle::current(),
@@ -287,6 +298,9 @@ impl Engines {
         for cluster in clusters {
             let shared = self.shared.clone();
             stopping.spawn(async move {
+                if let Some(history) = cluster.history.get() {
+                    history.write().await;
+                }
                 if let Some(postmaster) = cluster.slot.lock().await.take() {
                     postmaster.stop().await;
                     shared.running.fetch_sub(1, Ordering::SeqCst);
@@ -431,6 +445,7 @@ fn prepare_root(root: &Path, user: Option<&EngineUser>) -> Result<(), EngineErro
 pub struct Lease {
     shared: Arc<Shared>,
     cluster: Arc<Cluster>,
+    history: Arc<Log>,
     socket: PathBuf,
     socket_dir: PathBuf,
     runtime: Handle,
@@ -445,6 +460,11 @@ impl Lease {
     /// The directory holding the cluster's socket.
     pub fn socket_dir(&self) -> &Path {
         &self.socket_dir
+    }
+
+    /// The namespace's query history.
+    pub fn history(&self) -> &Arc<Log> {
+        &self.history
     }
 
     /// A fresh connection to the engine's socket.

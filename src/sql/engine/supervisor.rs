@@ -9,16 +9,19 @@
 //! up) sleeps until the idle time is over and stops the cluster if it is still idle then.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::cluster::ClusterDir;
 use super::process::Postmaster;
+use crate::sql::history::Log;
 
 pub(super) struct Cluster {
     pub id: String,
     pub dir: ClusterDir,
     pub slot: tokio::sync::Mutex<Option<Postmaster>>,
+    /// The namespace's query history, loaded on the first open.
+    pub history: tokio::sync::OnceCell<Arc<Log>>,
     leases: Mutex<Leases>,
 }
 
@@ -37,6 +40,7 @@ impl Cluster {
             id: id.to_string(),
             dir: ClusterDir(dir),
             slot: tokio::sync::Mutex::new(None),
+            history: tokio::sync::OnceCell::new(),
             leases: Mutex::new(Leases::default()),
         }
     }
