@@ -106,11 +106,38 @@ async fn committed_rows_survive_kill_9_and_no_postmaster_is_left() {
     assert_eq!(n, 100);
     let again = common::get_text(&format!("{}/_emulator/ca.pem", server.url)).await;
     assert_eq!(ca, again, "the CA is kept in the state directory");
+    let counted: i32 = sql
+        .query_one("select pg_last_query_id()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(counted > 0);
     drop(sql);
     let mut server = server;
     let postmaster = postmaster_pid(&state).expect("a running cluster");
     assert!(server.stop().success(), "{}", server.stderr());
     assert!(process_gone(postmaster), "a clean stop stops the engine");
+    // The query history is written at a clean stop, and its ids go on after it.
+    let mut server = Process::start(&args, &state.join("stderr-3")).unwrap();
+    let port = available_port(&server.client(), "durable-wg").await;
+    let sql = connect(port).await.unwrap();
+    let row = sql
+        .query_one(
+            "select count(*), max(query_id) from sys_query_history where query_text like 'select count(*) from kept%'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i64>(0), 1);
+    assert_eq!(row.get::<_, i64>(1), i64::from(counted));
+    let now: i32 = sql
+        .query_one("select max(query)::int from stl_query", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(now > counted, "{now} follows {counted}");
+    drop(sql);
+    assert!(server.stop().success(), "{}", server.stderr());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
