@@ -83,11 +83,7 @@ pub struct Completed {
 impl Completed {
     /// The rows the command tag counts (selected, inserted, updated, ...), if it counts any.
     pub fn rows(&self) -> Option<i64> {
-        let last = self.tag.rsplit(' ').next()?;
-        match self.tag.contains(' ') {
-            true => last.parse().ok(),
-            false => None,
-        }
+        wire::tag_rows(self.tag.as_bytes())
     }
 }
 

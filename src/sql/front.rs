@@ -1061,7 +1061,7 @@ where
         let failed = match crate::sql::s3::run(command, session, context.s3).await {
             Ok(done) => {
                 ended(history::Outcome::Done {
-                    rows: history::tag_rows(done.tag.as_bytes()),
+                    rows: wire::tag_rows(done.tag.as_bytes()).unwrap_or(0),
                 });
                 for notice in &done.notices {
                     info_notice(&mut out, notice);

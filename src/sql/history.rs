@@ -468,29 +468,6 @@ fn query_type(sql: &str, tokens: &[lex::Token]) -> QueryType {
     }
 }
 
-/// The rows a CommandComplete's tag (`SELECT 3`, `INSERT 0 5`, `CREATE TABLE`) counts.
-pub fn tag_rows(tag: &[u8]) -> i64 {
-    let tag = tag.strip_suffix(&[0]).unwrap_or(tag);
-    let last = tag.rsplit(|&b| b == b' ').next().unwrap_or_default();
-    std::str::from_utf8(last)
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-/// An ErrorResponse's SQLSTATE and message.
-pub fn error_fields(body: &[u8]) -> (String, String) {
-    let (mut code, mut message) = (String::new(), String::new());
-    for field in body.split(|&b| b == 0) {
-        match field.split_first() {
-            Some((b'C', v)) => code = String::from_utf8_lossy(v).into_owned(),
-            Some((b'M', v)) => message = String::from_utf8_lossy(v).into_owned(),
-            _ => {}
-        }
-    }
-    (code, message)
-}
-
 /// What the engine owes a front session's client, in order: the answer to a statement
 /// (its query id), or a ReadyForQuery.
 enum Owed {
@@ -642,7 +619,7 @@ impl Session {
     /// A CommandComplete (its tag) or an EmptyQueryResponse (`None`).
     pub fn complete(&self, tag: Option<&[u8]>) {
         if let Some(id) = self.next_query() {
-            let rows = tag.map_or(0, tag_rows);
+            let rows = tag.and_then(crate::sql::wire::tag_rows).unwrap_or(0);
             self.log.finish(id, Outcome::Done { rows });
         }
     }
@@ -650,7 +627,7 @@ impl Session {
     /// An ErrorResponse's body: it ends the statement it answers (if one is owed).
     pub fn error(&self, body: &[u8]) {
         if let Some(id) = self.next_query() {
-            let (code, message) = error_fields(body);
+            let (code, message) = crate::sql::wire::error_fields(body);
             self.log.finish(id, Outcome::Failed { code, message });
         }
     }
@@ -723,21 +700,6 @@ mod tests {
             "SELECT abalance FROM pgbench_accounts WHERE aid = 1"
         ));
         assert!(!reads_history("select 1"));
-    }
-
-    #[test]
-    fn tags_and_errors_are_read() {
-        assert_eq!(tag_rows(b"INSERT 0 5\0"), 5);
-        assert_eq!(tag_rows(b"SELECT 12\0"), 12);
-        assert_eq!(tag_rows(b"CREATE TABLE\0"), 0);
-        let body = b"SERROR\0C42P01\0Mrelation \"t\" does not exist\0\0";
-        assert_eq!(
-            error_fields(body),
-            (
-                "42P01".to_string(),
-                "relation \"t\" does not exist".to_string()
-            )
-        );
     }
 
     fn session() -> (tempfile::TempDir, Session) {

@@ -300,6 +300,14 @@ pub fn startup_packet(params: &[(&str, &str)]) -> BytesMut {
 }
 
 /// The SQLSTATE and message of an ErrorResponse body.
+/// The rows a CommandComplete's tag counts (`SELECT 3`, `INSERT 0 5`), if it counts any
+/// (`CREATE TABLE` does not).
+pub fn tag_rows(tag: &[u8]) -> Option<i64> {
+    let tag = tag.strip_suffix(&[0]).unwrap_or(tag);
+    let at = tag.iter().rposition(|&b| b == b' ')?;
+    std::str::from_utf8(&tag[at + 1..]).ok()?.parse().ok()
+}
+
 pub fn error_fields(body: &[u8]) -> (String, String) {
     let (mut code, mut message) = (String::new(), String::new());
     let mut rest = body;
@@ -348,6 +356,13 @@ mod tests {
         let mut body = code.to_be_bytes().to_vec();
         body.extend_from_slice(rest);
         body
+    }
+
+    #[test]
+    fn command_tags_count_rows() {
+        assert_eq!(tag_rows(b"INSERT 0 5\0"), Some(5));
+        assert_eq!(tag_rows(b"SELECT 12"), Some(12));
+        assert_eq!(tag_rows(b"CREATE TABLE\0"), None);
     }
 
     #[test]
