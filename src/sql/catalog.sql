@@ -2,6 +2,10 @@
 -- every namespace has it. Redshift's functions that need no syntax of their own live here;
 -- what needs syntax (bare date parts, SYSDATE, NVL's many arguments, DDL options) is
 -- rewritten by sql::dialect.
+--
+-- Sessions read a backslash in a string literal as an escape, as Redshift does
+-- (standard_conforming_strings off, see sql::front); this file is written with standard
+-- strings, and a function whose body holds a backslash in a literal says so itself.
 
 -- Redshift lets every user create in schema public; PostgreSQL 15 no longer does.
 GRANT ALL ON SCHEMA public TO PUBLIC;
@@ -139,6 +143,14 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 CREATE FUNCTION pg_catalog.len(s text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT length(s) $$;
 
+-- SPLIT_PART of a date or timestamp: Redshift casts it to its text implicitly.
+CREATE FUNCTION pg_catalog.split_part(t timestamp, delimiter text, part integer) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT split_part(t::text, delimiter, part) $$;
+CREATE FUNCTION pg_catalog.split_part(t timestamptz, delimiter text, part integer) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT split_part(t::text, delimiter, part) $$;
+CREATE FUNCTION pg_catalog.split_part(t date, delimiter text, part integer) RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT split_part(t::text, delimiter, part) $$;
+
 -- CHARINDEX(needle, haystack): the 1-based position, 0 when absent.
 CREATE FUNCTION pg_catalog.charindex(needle text, haystack text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT strpos(haystack, needle) $$;
@@ -172,7 +184,7 @@ $$;
 
 -- Runs as the caller, so that the table's name resolves on the caller's search path.
 CREATE FUNCTION pg_catalog.redshift_record_table_options() RETURNS event_trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET standard_conforming_strings = on AS $$
 DECLARE
     query text := pg_catalog.current_query();
     marker text;
@@ -610,7 +622,7 @@ $$;
 -- SHA1(s), FUNC_SHA1(s), SHA(s): the hex SHA-1 digest of s's UTF-8 bytes (FIPS 180-4; the
 -- engine has SHA-2 built in, and SHA-1 only in an extension).
 CREATE FUNCTION pg_catalog.func_sha1(s text) RETURNS varchar
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET standard_conforming_strings = on AS $$
 DECLARE
     mask bigint := 4294967295;
     msg bytea := convert_to(s, 'UTF8');

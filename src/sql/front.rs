@@ -41,6 +41,15 @@ const FORWARDED_PARAMETERS: &[&str] = &[
     "IntervalStyle",
     "statement_timeout",
     "redshift.enable_case_sensitive_identifier",
+    "standard_conforming_strings",
+    "escape_string_warning",
+];
+
+/// What every session starts with, as in Redshift: a backslash in a string literal is an
+/// escape (`'\\.'` is `\.`), without a warning for each.
+const REDSHIFT_SESSION: &[(&str, &str)] = &[
+    ("standard_conforming_strings", "off"),
+    ("escape_string_warning", "off"),
 ];
 
 /// The workgroup config parameters that are every session's defaults (a client's own start-up
@@ -78,16 +87,16 @@ fn seconds_as_ms(value: &str) -> Option<String> {
 
 /// The start-up parameters a session on `target`'s workgroup gets from its config.
 fn session_defaults(target: &LoginTarget) -> Vec<(String, String)> {
-    target
-        .config
+    let redshift = REDSHIFT_SESSION
         .iter()
-        .filter_map(|(key, value)| {
-            let (_, setting, convert) = WORKGROUP_DEFAULTS
-                .iter()
-                .find(|(k, _, _)| k.eq_ignore_ascii_case(key))?;
-            Some((setting.to_string(), convert(value)?))
-        })
-        .collect()
+        .map(|(name, value)| (name.to_string(), value.to_string()));
+    let workgroup = target.config.iter().filter_map(|(key, value)| {
+        let (_, setting, convert) = WORKGROUP_DEFAULTS
+            .iter()
+            .find(|(k, _, _)| k.eq_ignore_ascii_case(key))?;
+        Some((setting.to_string(), convert(value)?))
+    });
+    redshift.chain(workgroup).collect()
 }
 
 /// Start-up parameters only Redshift's own drivers (redshift_connector, the Redshift JDBC and

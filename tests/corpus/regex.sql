@@ -33,7 +33,6 @@ insert into users values
   (12, 'eros@blanditatnisi.org');
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/REGEXP_COUNT.html
--- known-gap: Redshift reads a backslash in a string literal as an escape ('\\.' is \.); the engine keeps both backslashes
 select email, regexp_count(email,'@[^.]*\\.(org|edu)') from users where userid between 5 and 9 order by userid;
 -- expect:
 -- elementum@semperpretiumneque.ca | 0
@@ -66,7 +65,6 @@ SELECT regexp_substr('passwd7 plain A1234 a1234', '(?=[^ ]*[a-z])(?=[^ ]*[0-9])[
 -- A1234
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/REGEXP_REPLACE.html
--- known-gap: Redshift reads a backslash in a string literal as an escape ('\\.' is \.); the engine keeps both backslashes
 SELECT email, regexp_replace(email, '@.*\\.(org|gov|com|edu|ca)$') FROM users ORDER BY userid LIMIT 4;
 -- expect:
 -- Etiam.laoreet.libero@sodalesMaurisblandit.edu | Etiam.laoreet.libero
@@ -75,7 +73,6 @@ SELECT email, regexp_replace(email, '@.*\\.(org|gov|com|edu|ca)$') FROM users OR
 -- sed@lacusUtnec.ca | sed
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/REGEXP_REPLACE.html
--- known-gap: Redshift reads a backslash in a string literal as an escape ('\\.' is \.); the engine keeps both backslashes
 SELECT email, regexp_replace(email, '@.*\\.[[:alpha:]]{2,3}', '@internal.company.com') FROM users ORDER BY userid LIMIT 4;
 -- expect:
 -- Etiam.laoreet.libero@sodalesMaurisblandit.edu | Etiam.laoreet.libero@internal.company.com

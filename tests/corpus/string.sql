@@ -16,7 +16,6 @@ insert into listing values (1, '2008-03-05 12:25:29'), (2, '2008-09-09 08:03:36'
   (3, '2008-09-26 05:43:12'), (4, '2008-10-04 02:00:30'), (5, '2008-01-06 08:33:11');
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/SPLIT_PART.html
--- known-gap: Redshift casts a TIMESTAMP argument to text implicitly; the engine has no split_part(timestamp, ...)
 select listtime, split_part(listtime,'-',1) as year,
 split_part(listtime,'-',2) as month,
 split_part(split_part(listtime,'-',3),' ',1) as date
@@ -54,7 +53,7 @@ select strtol('110101', 2);
 -- 53
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_STRTOL.html
--- known-gap: Redshift reads '\0' as a string holding the null character; the engine reads a backslash and a zero
+-- known-gap: Redshift reads '\0' as a string holding the null character; the engine's text cannot hold one (invalid byte sequence 0x00)
 select strtol('\0', 2);
 -- expect:
 -- 0

@@ -113,7 +113,8 @@ pub fn tokens(sql: &str) -> Vec<Token> {
                 (Kind::Space, end)
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => (Kind::Space, block_comment_end(bytes, i)),
-            b'\'' => (Kind::String, quoted_end(bytes, i, b'\'', false)),
+            // A backslash escapes in any string, as in Redshift (see `sql::front`).
+            b'\'' => (Kind::String, quoted_end(bytes, i, b'\'', true)),
             b'"' => (Kind::QuotedName, quoted_end(bytes, i, b'"', false)),
             b'e' | b'E' if bytes.get(i + 1) == Some(&b'\'') => {
                 (Kind::String, quoted_end(bytes, i + 1, b'\'', true))
@@ -192,6 +193,20 @@ mod tests {
         );
         let covered: usize = tokens(sql).iter().map(|t| t.end - t.start).sum();
         assert_eq!(covered, sql.len());
+    }
+
+    #[test]
+    fn a_backslash_escapes_in_a_plain_string_too() {
+        assert_eq!(
+            kinds("select 'l\\'auto', 'a\\\\' x"),
+            [
+                (Kind::Word, "select"),
+                (Kind::String, "'l\\'auto'"),
+                (Kind::Punct, ","),
+                (Kind::String, "'a\\\\'"),
+                (Kind::Word, "x"),
+            ]
+        );
     }
 
     #[test]
