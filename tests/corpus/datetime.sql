@@ -227,7 +227,6 @@ select to_date('02 Oct 2001', 'DD Mon YYYY');
 -- 2001-10-02
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_DATE_function.html
--- known-gap: TO_DATE's third argument, is_strict (overflowing fields carried over when false)
 select to_date('20010631', 'YYYYMMDD', FALSE);
 -- expect:
 -- 2001-07-01
