@@ -60,6 +60,8 @@ pub enum LoadFormat {
     Json(JsonMapping),
     /// Column widths, in characters, in column order.
     FixedWidth(Vec<usize>),
+    /// Apache Parquet: columns by position.
+    Parquet,
 }
 
 /// A COPY from S3.
@@ -100,6 +102,7 @@ pub enum UnloadFormat {
     Text,
     Csv,
     Json,
+    Parquet,
 }
 
 /// An UNLOAD to S3.
@@ -126,6 +129,8 @@ pub struct Unload {
     pub partition_include: bool,
     pub compression: Compression,
     pub extension: Option<String>,
+    /// ROWGROUPSIZE, in bytes (Parquet).
+    pub row_group_size: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -497,15 +502,19 @@ impl Parser<'_> {
             max_error: 0,
             compression: Compression::None,
         };
+        // The options given, as written, for the ones PARQUET refuses.
+        let mut given: Vec<String> = Vec::new();
         while !self.done() {
             if self.credentials(&mut copy.credentials)? {
                 continue;
             }
             if let Some(c) = self.compression() {
+                given.push(self.text_at(self.at - 1).to_ascii_uppercase());
                 copy.compression = c;
                 continue;
             }
             let word = self.peek_word().ok_or_else(|| self.refuse_here())?;
+            given.push(word.to_ascii_uppercase());
             self.at += 1;
             match word.as_str() {
                 "region" => copy.region = Some(self.string()?),
@@ -572,6 +581,21 @@ impl Parser<'_> {
             };
             return Err(invalid(format!("CSV is not compatible with {option}")));
         }
+        if copy.format == LoadFormat::Parquet {
+            // The parameters the COPY from columnar formats takes (besides the authorization).
+            const TAKEN: &[&str] = &[
+                "FORMAT",
+                "PARQUET",
+                "MANIFEST",
+                "ACCEPTINVCHARS",
+                "FILLRECORD",
+                "STATUPDATE",
+                "EXPLICIT_IDS",
+            ];
+            if let Some(option) = given.iter().find(|o| !TAKEN.contains(&o.as_str())) {
+                return Err(parquet_refuses(option, "COPY"));
+            }
+        }
         Ok(Command::Copy(copy))
     }
 
@@ -601,7 +625,8 @@ impl Parser<'_> {
                 })
             }
             "fixedwidth" => LoadFormat::FixedWidth(fixed_widths(&self.string()?)?),
-            "parquet" | "orc" | "avro" => {
+            "parquet" => LoadFormat::Parquet,
+            "orc" | "avro" => {
                 return Err(invalid(format!(
                     "COPY FORMAT {} is not supported by this emulator",
                     word.to_ascii_uppercase()
@@ -646,16 +671,21 @@ impl Parser<'_> {
             partition_include: false,
             compression: Compression::None,
             extension: None,
+            row_group_size: None,
         };
+        // The options given, as written, for the ones PARQUET refuses.
+        let mut given: Vec<String> = Vec::new();
         while !self.done() {
             if self.credentials(&mut unload.credentials)? {
                 continue;
             }
             if let Some(c) = self.compression() {
+                given.push(self.text_at(self.at - 1).to_ascii_uppercase());
                 unload.compression = c;
                 continue;
             }
             let word = self.peek_word().ok_or_else(|| self.refuse_here())?;
+            given.push(word.to_ascii_uppercase());
             self.at += 1;
             match word.as_str() {
                 "region" => unload.region = Some(self.string()?),
@@ -667,6 +697,7 @@ impl Parser<'_> {
                 }
                 "csv" => unload.format = UnloadFormat::Csv,
                 "json" => unload.format = UnloadFormat::Json,
+                "parquet" => unload.format = UnloadFormat::Parquet,
                 "delimiter" => unload.delimiter = Some(self.character("DELIMITER")?),
                 "header" => unload.header = true,
                 "addquotes" => unload.add_quotes = true,
@@ -715,13 +746,21 @@ impl Parser<'_> {
                 }
                 "extension" => unload.extension = Some(self.string()?),
                 "rowgroupsize" => {
-                    self.number()?;
-                    let _ = self.is_any(&["mb", "gb"]) && {
-                        self.at += 1;
-                        true
+                    let n = self.number()?;
+                    let unit = match self.peek_word().as_deref() {
+                        Some("gb") => 1 << 30,
+                        _ => 1 << 20,
                     };
+                    if self.is_any(&["mb", "gb"]) {
+                        self.at += 1;
+                    }
+                    let bytes = n.saturating_mul(unit);
+                    if !(32 << 20..=128 << 20).contains(&bytes) {
+                        return Err(invalid("ROWGROUPSIZE must be between 32 MB and 128 MB"));
+                    }
+                    unload.row_group_size = Some(bytes);
                 }
-                "fixedwidth" | "parquet" => {
+                "fixedwidth" => {
                     return Err(invalid(format!(
                         "UNLOAD {} is not supported by this emulator",
                         word.to_ascii_uppercase()
@@ -740,6 +779,24 @@ impl Parser<'_> {
                 "FORMAT JSON cannot be used with HEADER or DELIMITER",
             ));
         }
+        if unload.format == UnloadFormat::Parquet {
+            const REFUSED: &[&str] = &[
+                "DELIMITER",
+                "FIXEDWIDTH",
+                "ADDQUOTES",
+                "ESCAPE",
+                "NULL",
+                "HEADER",
+                "GZIP",
+                "BZIP2",
+                "ZSTD",
+            ];
+            if let Some(option) = given.iter().find(|o| REFUSED.contains(&o.as_str())) {
+                return Err(parquet_refuses(option, "UNLOAD"));
+            }
+        } else if unload.row_group_size.is_some() {
+            return Err(invalid("ROWGROUPSIZE is only supported with PARQUET"));
+        }
         Ok(Command::Unload(unload))
     }
 
@@ -752,11 +809,17 @@ fn unload_format(word: &str) -> Result<UnloadFormat, Refusal> {
     match word {
         "csv" => Ok(UnloadFormat::Csv),
         "json" => Ok(UnloadFormat::Json),
-        "parquet" => Err(invalid(
-            "UNLOAD FORMAT PARQUET is not supported by this emulator",
-        )),
+        "parquet" => Ok(UnloadFormat::Parquet),
         _ => Err(syntax(word)),
     }
+}
+
+/// An option Redshift does not take with PARQUET, worded as Redshift words it
+/// ("REGION argument is not supported for PARQUET based COPY").
+fn parquet_refuses(option: &str, statement: &str) -> Refusal {
+    invalid(format!(
+        "{option} argument is not supported for PARQUET based {statement}"
+    ))
 }
 
 /// A string literal's value: its quotes removed and doubled quotes undone (`E'...'`'s
