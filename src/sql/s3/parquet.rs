@@ -630,11 +630,7 @@ impl OutBuffer {
             Encoding::Text | Encoding::Binary => "BYTE_ARRAY",
         };
         let pushed = match (&mut self.values, self.encoding) {
-            (Values::Bool(out), _) => match v {
-                "t" | "true" => Some(out.push(true)),
-                "f" | "false" => Some(out.push(false)),
-                _ => None,
-            },
+            (Values::Bool(out), _) => parse_bool(v).map(|b| out.push(b)),
             (Values::I32(out), Encoding::Date) => parse_date(v).map(|d| out.push(d)),
             (Values::I32(out), _) => v.parse().ok().map(|n| out.push(n)),
             (Values::I64(out), Encoding::Timestamp { utc }) => {
@@ -657,7 +653,10 @@ impl OutBuffer {
             (Values::Bytes(out), Encoding::Binary) => {
                 parse_hex(v).map(|b| out.push(ByteArray::from(b)))
             }
-            (Values::Bytes(out), _) => Some(out.push(ByteArray::from(v.as_bytes().to_vec()))),
+            (Values::Bytes(out), _) => {
+                out.push(ByteArray::from(v.as_bytes().to_vec()));
+                Some(())
+            }
         };
         match pushed {
             Some(()) => {
@@ -696,6 +695,14 @@ fn write_typed<T: DataType>(
     column.typed::<T>().write_batch(values, defs, None)?;
     values.clear();
     Ok(())
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v {
+        "t" | "true" => Some(true),
+        "f" | "false" => Some(false),
+        _ => None,
+    }
 }
 
 fn parse_date(v: &str) -> Option<i32> {
