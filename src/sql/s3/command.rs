@@ -535,12 +535,12 @@ impl Parser<'_> {
                 "blanksasnull" => copy.blanks_as_null = true,
                 "emptyasnull" => copy.empty_as_null = true,
                 "acceptinvchars" => {
-                    let given = self.is_word_at(self.at, "as")
+                    let replacement = self.is_word_at(self.at, "as")
                         || self
                             .tokens
                             .get(self.at)
                             .is_some_and(|t| t.kind == Kind::String);
-                    copy.accept_inv_chars = Some(match given {
+                    copy.accept_inv_chars = Some(match replacement {
                         true => self.character("ACCEPTINVCHARS")?,
                         false => '?',
                     });
@@ -566,8 +566,9 @@ impl Parser<'_> {
                     let _ = self.peek_word().ok_or_else(|| self.refuse_here())?;
                     self.at += 1;
                 }
-                // Accepted; they change nothing the emulator checks.
-                "acceptanydate" | "explicit_ids" | "roundec" => {}
+                // Accepted; they change nothing the emulator checks (SERIALIZETOJSON: nested
+                // Parquet columns into SUPER, which the emulator refuses anyway).
+                "acceptanydate" | "explicit_ids" | "roundec" | "serializetojson" => {}
                 "noload" => return Err(invalid("NOLOAD is not supported by this emulator")),
                 "lzop" => return Err(invalid("LZOP compression is not supported")),
                 _ => return Err(syntax(self.text_at(self.at - 1))),
@@ -591,6 +592,7 @@ impl Parser<'_> {
                 "FILLRECORD",
                 "STATUPDATE",
                 "EXPLICIT_IDS",
+                "SERIALIZETOJSON",
             ];
             if let Some(option) = given.iter().find(|o| !TAKEN.contains(&o.as_str())) {
                 return Err(parquet_refuses(option, "COPY"));
@@ -1039,6 +1041,40 @@ mod tests {
         ));
         assert!(matches!(
             classify("unload select 1 to 's3://b/p'"),
+            Some(Err(_))
+        ));
+    }
+
+    #[test]
+    fn parquet_options() {
+        let c = copy("copy t (a, b) from 's3://b/p/' iam_role default format as parquet manifest");
+        assert_eq!(c.format, LoadFormat::Parquet);
+        assert!(c.manifest);
+        assert_eq!(
+            copy("copy t from 's3://b/p/' parquet fillrecord serializetojson").format,
+            LoadFormat::Parquet
+        );
+        let refused = |sql: &str| match classify(sql) {
+            Some(Err(r)) => r.message,
+            other => panic!("{sql}: {other:?}"),
+        };
+        assert_eq!(
+            refused("copy t from 's3://b/p/' parquet maxerror 3"),
+            "MAXERROR argument is not supported for PARQUET based COPY"
+        );
+        assert_eq!(
+            refused("copy t from 's3://b/p/' gzip format parquet"),
+            "GZIP argument is not supported for PARQUET based COPY"
+        );
+        let u = unload("unload ('select 1') to 's3://b/p/' format parquet rowgroupsize 64 mb");
+        assert_eq!(u.format, UnloadFormat::Parquet);
+        assert_eq!(u.row_group_size, Some(64 << 20));
+        assert_eq!(
+            refused("unload ('select 1') to 's3://b/p/' null as 'x' parquet"),
+            "NULL argument is not supported for PARQUET based UNLOAD"
+        );
+        assert!(matches!(
+            classify("unload ('select 1') to 's3://b/p/' csv rowgroupsize 64"),
             Some(Err(_))
         ));
     }

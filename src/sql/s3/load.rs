@@ -12,7 +12,7 @@ use super::values::{self, Bad, Formats, Type};
 use super::{parse_url, Buckets, Context, Done, JobError};
 use crate::sql::front::quote_ident;
 use std::borrow::Cow;
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt};
 
 /// CopyData messages carry about this much.
 const BATCH_BYTES: usize = 64 * 1024;
@@ -525,7 +525,8 @@ impl Loader<'_> {
         tokio::io::copy_buf(&mut object, &mut file)
             .await
             .map_err(read_failed)?;
-        file.sync_data().await.map_err(JobError::s3)?;
+        // The reader opens the file anew: what tokio still holds must reach it first.
+        file.flush().await.map_err(JobError::s3)?;
         drop(file);
         let spec = parquet::ReadSpec {
             url: url.to_string(),

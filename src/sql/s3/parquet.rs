@@ -11,7 +11,7 @@
 
 use super::values::{Bad, Type};
 use super::JobError;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveTime};
 use object_store::path::Path as ObjectPath;
 use object_store::ObjectStore;
 use parquet::basic::{
@@ -611,12 +611,19 @@ impl OutBuffer {
         }
     }
 
-    /// Adds one value (the engine's text, `None` for NULL); `Err` names what it could not be.
-    fn push(&mut self, value: Option<&str>) -> Result<(), &'static str> {
-        let Some(v) = value else {
+    /// Adds one value (the engine's text, `None` for NULL); `Err` gives back the value with
+    /// the Parquet type it could not be.
+    fn push(&mut self, value: Option<String>) -> Result<(), (&'static str, String)> {
+        let Some(text) = value else {
             self.defs.push(0);
             return Ok(());
         };
+        if let (Values::Bytes(out), Encoding::Text) = (&mut self.values, self.encoding) {
+            out.push(ByteArray::from(text.into_bytes()));
+            self.defs.push(1);
+            return Ok(());
+        }
+        let v = text.as_str();
         let refused = match self.encoding {
             Encoding::Bool => "BOOLEAN",
             Encoding::Int16 | Encoding::Int32 => "INT32",
@@ -653,17 +660,14 @@ impl OutBuffer {
             (Values::Bytes(out), Encoding::Binary) => {
                 parse_hex(v).map(|b| out.push(ByteArray::from(b)))
             }
-            (Values::Bytes(out), _) => {
-                out.push(ByteArray::from(v.as_bytes().to_vec()));
-                Some(())
-            }
+            (Values::Bytes(_), _) => None,
         };
         match pushed {
             Some(()) => {
                 self.defs.push(1);
                 Ok(())
             }
-            None => Err(refused),
+            None => Err((refused, text)),
         }
     }
 
@@ -705,27 +709,79 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
+/// `YYYY-MM-DD` as days from 1970-01-01.
 fn parse_date(v: &str) -> Option<i32> {
     use chrono::Datelike;
-    let d = NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?;
+    let b = v.as_bytes();
+    let d = match b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        true => NaiveDate::from_ymd_opt(
+            v.get(..4)?.parse().ok()?,
+            v.get(5..7)?.parse().ok()?,
+            v.get(8..)?.parse().ok()?,
+        )?,
+        false => NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?,
+    };
     Some(d.num_days_from_ce() - EPOCH_DAYS_FROM_CE)
 }
 
+/// The engine's `YYYY-MM-DD HH:MM:SS[.ffffff]` (with a `+HH[:MM[:SS]]` zone for an
+/// instant) as microseconds from 1970-01-01 (UTC).
 fn parse_timestamp(v: &str, utc: bool) -> Option<i64> {
-    match utc {
-        true => DateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S%.f%#z")
-            .ok()
-            .map(|t| t.timestamp_micros()),
-        false => NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S%.f")
-            .ok()
-            .map(|t| t.and_utc().timestamp_micros()),
-    }
+    let (date, rest) = v.split_at_checked(10)?;
+    let days = i64::from(parse_date(date)?);
+    let rest = rest.strip_prefix(' ')?;
+    let (clock, zone) = match utc {
+        true => rest.split_at(rest.find(['+', '-'])?),
+        false => (rest, ""),
+    };
+    let offset = match zone.is_empty() {
+        true => 0,
+        false => zone_seconds(zone)?,
+    };
+    Some(days * 86_400_000_000 + parse_time(clock)? - offset * 1_000_000)
 }
 
+/// `+HH`, `+HH:MM` or `+HH:MM:SS` as seconds east of UTC.
+fn zone_seconds(zone: &str) -> Option<i64> {
+    let (sign, digits) = match zone.split_at_checked(1)? {
+        ("+", rest) => (1, rest),
+        ("-", rest) => (-1, rest),
+        _ => return None,
+    };
+    let mut seconds = 0;
+    let mut unit = 3600;
+    for part in digits.split(':') {
+        if part.len() != 2 || unit == 0 {
+            return None;
+        }
+        seconds += part.parse::<i64>().ok()? * unit;
+        unit /= 60;
+    }
+    Some(sign * seconds)
+}
+
+/// `HH:MM:SS[.ffffff]` as microseconds from midnight.
 fn parse_time(v: &str) -> Option<i64> {
-    use chrono::Timelike;
-    let t = NaiveTime::parse_from_str(v, "%H:%M:%S%.f").ok()?;
-    Some(i64::from(t.num_seconds_from_midnight()) * 1_000_000 + i64::from(t.nanosecond() / 1_000))
+    let b = v.as_bytes();
+    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let field = |r: std::ops::Range<usize>| v.get(r)?.parse::<i64>().ok();
+    let (h, m, s) = (field(0..2)?, field(3..5)?, field(6..8)?);
+    if h > 24 || m > 59 || s > 60 {
+        return None;
+    }
+    let mut micros = 0;
+    if b.len() > 8 {
+        let fraction = v.get(8..)?.strip_prefix('.')?;
+        if fraction.is_empty() || !fraction.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        for (i, c) in fraction.bytes().take(6).enumerate() {
+            micros += i64::from(c - b'0') * 10i64.pow(5 - i as u32);
+        }
+    }
+    Some(((h * 60 + m) * 60 + s) * 1_000_000 + micros)
 }
 
 fn parse_hex(v: &str) -> Option<Vec<u8>> {
@@ -818,14 +874,13 @@ fn write_part(
     };
     while let Some(batch) = rows.blocking_recv() {
         for row in batch {
-            for ((buffer, value), column) in buffers.iter_mut().zip(&row).zip(columns) {
+            for ((buffer, value), column) in buffers.iter_mut().zip(row).zip(columns) {
                 bytes += value.as_ref().map_or(1, |v| v.len() as u64 + 1);
-                buffer.push(value.as_deref()).map_err(|ty| {
+                buffer.push(value).map_err(|(ty, value)| {
                     JobError::new(
                         "22P02",
                         format!(
-                            "UNLOAD could not write value '{}' of column \"{}\" as Parquet {ty}",
-                            value.as_deref().unwrap_or_default(),
+                            "UNLOAD could not write value '{value}' of column \"{}\" as Parquet {ty}",
                             column.name
                         ),
                     )
@@ -970,6 +1025,13 @@ mod tests {
             parse_timestamp("2024-01-02 01:04:05.5", false)
         );
         assert_eq!(parse_time("01:00:00.25"), Some(3_600_250_000));
+        assert_eq!(parse_timestamp("1969-12-31 23:00:00-01", true), Some(0),);
+        assert_eq!(
+            parse_timestamp("2024-01-02 03:04:05+05:30:15", true).map(|t| t % 60_000_000),
+            Some(50_000_000)
+        );
+        assert_eq!(parse_timestamp("2024-01-02", false), None);
+        assert_eq!(parse_time("1:00:00"), None);
         assert_eq!(
             time_text(Some(3_600_250_000)).unwrap().unwrap(),
             "01:00:00.250000"
@@ -988,11 +1050,11 @@ mod tests {
             }
         );
         let mut b = OutBuffer::new(Encoding::of(1700, ((30 << 16) | 3) + 4));
-        b.push(Some("12.5")).unwrap();
+        b.push(Some("12.5".into())).unwrap();
         b.push(None).unwrap();
-        assert_eq!(b.push(Some("x")), Err("DECIMAL"));
+        assert_eq!(b.push(Some("x".into())), Err(("DECIMAL", "x".into())));
         assert_eq!(b.defs, [1, 0]);
         let mut b = OutBuffer::new(Encoding::Bool);
-        assert!(b.push(Some("maybe")).is_err());
+        assert!(b.push(Some("maybe".into())).is_err());
     }
 }

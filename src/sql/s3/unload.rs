@@ -680,6 +680,10 @@ mod tests {
         assert_eq!(part_name(&u, 1), "001.gz");
         let u = unload("unload ('select 1') to 's3://b/p/' extension 'csv' zstd");
         assert_eq!(part_name(&u, 0), "0000_part_00.csv.zst");
+        let u = unload("unload ('select 1') to 's3://b/p/' parquet");
+        assert_eq!(part_name(&u, 3), "0000_part_03.parquet");
+        let u = unload("unload ('select 1') to 's3://b/p/' parquet parallel off extension 'pq'");
+        assert_eq!(part_name(&u, 0), "000.pq");
         assert_eq!(
             partition_segment(&["d", "k"], &[Some("2024-01-01"), None]),
             "d=2024-01-01/k=__HIVE_DEFAULT_PARTITION__/"
