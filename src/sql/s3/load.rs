@@ -3,7 +3,9 @@
 //! columns, and fed to the engine's `COPY ... FROM STDIN` on the statement's own session
 //! (so a `#temp` table and the client's transaction are the ones it loads). Bad rows are
 //! skipped up to MAXERROR and recorded in the load-error table on a connection of their own;
-//! past it the engine's COPY is abandoned, so nothing of the statement stays.
+//! past it the engine's COPY is abandoned, so nothing of the statement stays. A Parquet
+//! object is staged to a temporary file and read by `parquet::read_file` on the blocking
+//! pool; its values meet the same checks.
 
 use super::command::{Copy, JsonMapping, LoadFormat};
 use super::parquet;

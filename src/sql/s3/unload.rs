@@ -1,7 +1,9 @@
 //! UNLOAD to S3: the query (in Redshift's dialect) runs as `COPY (query) TO STDOUT` on the
 //! statement's own session; each row, as it arrives, is written in Redshift's format
 //! (delimited text, CSV or JSON) to the current part, through its compressor, into an
-//! object store writer that uploads in parts; parts are named as Redshift names them.
+//! object store writer that uploads in parts; parts are named as Redshift names them. A
+//! Parquet part's values go to `parquet::PartWriter` instead, which uploads the part's file
+//! when it is complete.
 
 use super::command::{ManifestKind, Unload, UnloadFormat};
 use super::parquet::{OutColumn, PartWriter};
