@@ -661,3 +661,393 @@ async fn the_data_api_runs_copy_and_unload() {
     );
     f.server.shutdown().await;
 }
+
+/// Every type UNLOAD writes to Parquet, with NULLs in each column.
+const TYPED: &str = "create table typed (id int not null, s smallint, i int, b bigint, \
+     n numeric(10,2), w numeric(30,5), r real, d double precision, f boolean, \
+     c char(4), v varchar(20), dt date, ts timestamp, tz timestamptz)";
+const TYPED_ROWS: &str = "insert into typed values \
+     (1, -32768, 2147483647, 9223372036854775807, 12345678.91, 1234567890123456789012345.12345, \
+      1.5, 2.25, true, 'ab', 'héllo € wörld', '2024-02-29', '2024-01-02 03:04:05.123456', \
+      '2024-01-02 03:04:05.5+00'), \
+     (2, 7, -1, -2, -0.01, -0.00001, -3.5e10, 1e-300, false, 'wxyz', 'tab\there', \
+      '1999-12-31', '1970-01-01 00:00:00', '2000-06-30 23:59:59+00'), \
+     (3, null, null, null, null, null, null, null, null, null, null, null, null, null)";
+
+/// The Parquet schema of the file at `path`: each column's physical and logical type.
+fn parquet_schema(path: &Path) -> Vec<(String, String, String)> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    (0..schema.num_columns())
+        .map(|i| {
+            let c = schema.column(i);
+            (
+                c.name().to_string(),
+                c.physical_type().to_string(),
+                c.logical_type_ref()
+                    .map(|l| format!("{l:?}"))
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parquet_unload_and_copy_round_trip_every_type() {
+    let f = fixture("pq").await;
+    let (sql, mut notices) = connect(f.port).await;
+    sql.batch_execute(TYPED).await.unwrap();
+    sql.batch_execute(TYPED_ROWS).await.unwrap();
+    let want = sorted(&sql, "typed").await;
+    sql.batch_execute(
+        "unload ('select * from typed') to 's3://pq/all/' iam_role default format as parquet",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        notice_with(&mut notices, "UNLOAD completed").await,
+        "INFO: UNLOAD completed, 3 record(s) unloaded successfully."
+    );
+    assert_eq!(files(&f.s3.join("pq/all")), ["0000_part_00.parquet"]);
+    let part = f.s3.join("pq/all/0000_part_00.parquet");
+    let bytes = std::fs::read(&part).unwrap();
+    assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
+    let schema = parquet_schema(&part);
+    let brief: Vec<(&str, &str)> = schema
+        .iter()
+        .map(|(n, p, _)| (n.as_str(), p.as_str()))
+        .collect();
+    assert_eq!(
+        brief,
+        [
+            ("id", "INT32"),
+            ("s", "INT32"),
+            ("i", "INT32"),
+            ("b", "INT64"),
+            ("n", "INT64"),
+            ("w", "FIXED_LEN_BYTE_ARRAY"),
+            ("r", "FLOAT"),
+            ("d", "DOUBLE"),
+            ("f", "BOOLEAN"),
+            ("c", "BYTE_ARRAY"),
+            ("v", "BYTE_ARRAY"),
+            ("dt", "INT32"),
+            ("ts", "INT64"),
+            ("tz", "INT64"),
+        ]
+    );
+    let logical: Vec<&str> = schema.iter().map(|(_, _, l)| l.as_str()).collect();
+    assert!(logical[1].contains("bit_width: 16"), "{}", logical[1]);
+    assert!(
+        logical[4].contains("scale: 2, precision: 10"),
+        "{}",
+        logical[4]
+    );
+    assert!(
+        logical[5].contains("scale: 5, precision: 30"),
+        "{}",
+        logical[5]
+    );
+    assert_eq!(logical[10], "String");
+    assert_eq!(logical[11], "Date");
+    assert!(
+        logical[12].contains("is_adjusted_to_u_t_c: false") && logical[12].contains("MICROS"),
+        "{}",
+        logical[12]
+    );
+    assert!(
+        logical[13].contains("is_adjusted_to_u_t_c: true"),
+        "{}",
+        logical[13]
+    );
+
+    sql.batch_execute("create table typed_back (like typed)")
+        .await
+        .unwrap();
+    sql.batch_execute("copy typed_back from 's3://pq/all/' iam_role default format as parquet")
+        .await
+        .unwrap();
+    assert_eq!(
+        notice_with(&mut notices, "Load into table").await,
+        "INFO: Load into table 'typed_back' completed, 3 record(s) loaded successfully."
+    );
+    assert_eq!(sorted(&sql, "typed_back").await, want);
+    assert_eq!(one(&sql, "select pg_last_copy_count()").await, "3");
+    // PARQUET alone (no FORMAT), and a column list of as many columns as the file has.
+    sql.batch_execute(
+        "create table few (a int, note varchar(30), z int); \
+         unload ('select id, v from typed') to 's3://pq/two/' iam_role default parquet",
+    )
+    .await
+    .unwrap();
+    sql.batch_execute("copy few (z, note) from 's3://pq/two/' iam_role default parquet")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&sql, "select a, note, z from few order by z").await[0],
+        [None, Some("héllo € wörld".into()), Some("1".into())]
+    );
+    // A file with fewer columns than the table: refused as Redshift refuses it.
+    let err = sql
+        .batch_execute("copy few from 's3://pq/two/' iam_role default parquet")
+        .await
+        .unwrap_err();
+    let db = err.as_db_error().unwrap();
+    assert_eq!(db.code().code(), "XX000");
+    assert!(
+        db.message().contains(
+            "Unmatched number of columns between table and file. Table columns: 3, Data columns: 2"
+        ),
+        "{}",
+        db.message()
+    );
+    // FILLRECORD lets the missing trailing columns be NULL.
+    sql.batch_execute(
+        "truncate few; copy few from 's3://pq/two/' iam_role default parquet fillrecord",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        one(&sql, "select count(*) from few where z is null").await,
+        "3"
+    );
+    drain(&mut notices);
+    f.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parquet_partitions_parts_refusals_and_bad_files() {
+    let f = fixture("pqx").await;
+    let (sql, _notices) = connect(f.port).await;
+    sql.batch_execute(TABLE).await.unwrap();
+    sql.batch_execute(SEED).await.unwrap();
+    // PARTITION BY: Hive-style prefixes, the partition column left out of the files.
+    sql.batch_execute(
+        "unload ('select id, name, ok from sales') to 's3://pq/p/' iam_role default \
+         format parquet partition by (ok) manifest verbose",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        files(&f.s3.join("pq/p")),
+        [
+            "manifest",
+            "ok=__HIVE_DEFAULT_PARTITION__/0000_part_00.parquet",
+            "ok=f/0000_part_00.parquet",
+            "ok=t/0000_part_00.parquet",
+        ]
+    );
+    let names: Vec<String> = parquet_schema(&f.s3.join("pq/p/ok=t/0000_part_00.parquet"))
+        .into_iter()
+        .map(|(n, _, _)| n)
+        .collect();
+    assert_eq!(names, ["id", "name"]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.s3.join("pq/p/manifest")).unwrap()).unwrap();
+    assert_eq!(manifest["meta"]["record_count"], 4);
+    let size = std::fs::metadata(f.s3.join("pq/p/ok=t/0000_part_00.parquet"))
+        .unwrap()
+        .len();
+    let entry = manifest["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["url"] == "s3://pq/p/ok=t/0000_part_00.parquet")
+        .unwrap();
+    assert_eq!(entry["meta"]["content_length"], size);
+    assert_eq!(entry["meta"]["record_count"], 2);
+    // The manifest loads the parts back (two columns each).
+    sql.batch_execute("create table pair (id int, name varchar(12))")
+        .await
+        .unwrap();
+    sql.batch_execute("copy pair from 's3://pq/p/manifest' iam_role default parquet manifest")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&sql, "select id, name from pair order by id").await,
+        rows(&sql, "select id, name from sales order by id").await
+    );
+    // MAXFILESIZE rolls the parts over; small row groups keep memory bounded.
+    sql.batch_execute(
+        "unload ('select g, repeat(''x'', 40) || g as s from generate_series(1, 150000) g') \
+         to 's3://pq/big/' iam_role default parquet maxfilesize 5 mb parallel off",
+    )
+    .await
+    .unwrap();
+    assert_eq!(files(&f.s3.join("pq/big")), ["000.parquet", "001.parquet"]);
+    sql.batch_execute("create table big (g int, s varchar(60))")
+        .await
+        .unwrap();
+    sql.batch_execute("copy big from 's3://pq/big/' iam_role default parquet")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&sql, "select count(*), sum(g), count(distinct s) from big").await[0],
+        [
+            Some("150000".into()),
+            Some("11250075000".into()),
+            Some("150000".into())
+        ]
+    );
+    // Options PARQUET does not take, refused with Redshift's wording.
+    for (statement, option, kind) in [
+        (
+            "unload ('select 1') to 's3://pq/r/' iam_role default parquet delimiter ','",
+            "DELIMITER",
+            "UNLOAD",
+        ),
+        (
+            "unload ('select 1') to 's3://pq/r/' iam_role default format as parquet header",
+            "HEADER",
+            "UNLOAD",
+        ),
+        (
+            "unload ('select 1') to 's3://pq/r/' iam_role default parquet gzip",
+            "GZIP",
+            "UNLOAD",
+        ),
+        (
+            "copy big from 's3://pq/big/' iam_role default parquet maxerror 10",
+            "MAXERROR",
+            "COPY",
+        ),
+        (
+            "copy big from 's3://pq/big/' iam_role default parquet region 'us-east-1'",
+            "REGION",
+            "COPY",
+        ),
+        (
+            "copy big from 's3://pq/big/' iam_role default format parquet ignoreheader 1",
+            "IGNOREHEADER",
+            "COPY",
+        ),
+    ] {
+        let err = sql.batch_execute(statement).await.unwrap_err();
+        let db = err.as_db_error().unwrap();
+        assert_eq!(
+            db.message(),
+            format!("{option} argument is not supported for PARQUET based {kind}"),
+            "{statement}"
+        );
+        assert_eq!(db.code().code(), "0A000");
+    }
+    assert!(!f.s3.join("pq/r").exists());
+    // A file that is not Parquet fails the COPY, loads nothing, and the session goes on.
+    put(
+        &f.s3,
+        "pq/bad/0000_part_00.parquet",
+        b"PAR1 this is no parquet file PAR1",
+    );
+    let err = sql
+        .batch_execute("copy pair from 's3://pq/bad/' iam_role default parquet")
+        .await
+        .unwrap_err();
+    let db = err.as_db_error().unwrap();
+    assert_eq!(db.code().code(), "XX000");
+    assert!(
+        db.message()
+            .starts_with("Spectrum Scan Error: File 's3://pq/bad/0000_part_00.parquet' is not a valid Parquet file"),
+        "{}",
+        db.message()
+    );
+    assert_eq!(one(&sql, "select count(*) from pair").await, "4");
+    // A value the column cannot take fails the COPY and is recorded in STL_LOAD_ERRORS.
+    sql.batch_execute("create table narrow (id int, name varchar(3))")
+        .await
+        .unwrap();
+    let err = sql
+        .batch_execute("copy narrow from 's3://pq/p/ok=t/' iam_role default parquet")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.as_db_error().unwrap().message(),
+        "Load into table 'narrow' failed.  Check 'stl_load_errors' system table for details."
+    );
+    assert_eq!(
+        rows(&sql, "select trim(colname), err_code from stl_load_errors").await,
+        [[Some("name".into()), Some("1204".into())]]
+    );
+    assert_eq!(one(&sql, "select count(*) from narrow").await, "0");
+    // A query value that Parquet cannot hold as its column's type fails the UNLOAD.
+    let err = sql
+        .batch_execute(
+            "unload ('select ''infinity''::date as d') to 's3://pq/inf/' iam_role default parquet",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_db_error()
+            .unwrap()
+            .message()
+            .contains("as Parquet DATE"),
+        "{err:?}"
+    );
+    assert_eq!(one(&sql, "select 1").await, "1");
+    f.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_api_runs_parquet_copy_and_unload() {
+    use aws_sdk_redshiftdata::types::StatusString;
+    let f = fixture("pqapi").await;
+    let data = f.server.data_client();
+    let (sql, _notices) = connect(f.port).await;
+    let run = |statement: &'static str| {
+        let data = data.clone();
+        async move {
+            let out = data
+                .execute_statement()
+                .workgroup_name("wg-pqapi")
+                .database("dev")
+                .sql(statement)
+                .wait_time_seconds(30)
+                .send()
+                .await
+                .unwrap();
+            data.describe_statement()
+                .id(out.id().unwrap())
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    run(TYPED).await;
+    run(TYPED_ROWS).await;
+    run("create table typed_back (like typed)").await;
+    let unloaded =
+        run("unload ('select * from typed') to 's3://api/pq/' iam_role default format parquet")
+            .await;
+    assert_eq!(
+        unloaded.status(),
+        Some(&StatusString::Finished),
+        "{:?}",
+        unloaded.error()
+    );
+    assert_eq!(unloaded.result_rows(), 3);
+    assert_eq!(files(&f.s3.join("api/pq")), ["0000_part_00.parquet"]);
+    let copied = run("copy typed_back from 's3://api/pq/' iam_role default format parquet").await;
+    assert_eq!(
+        copied.status(),
+        Some(&StatusString::Finished),
+        "{:?}",
+        copied.error()
+    );
+    assert_eq!(copied.result_rows(), 3);
+    assert_eq!(
+        sorted(&sql, "typed_back").await,
+        sorted(&sql, "typed").await
+    );
+    let failed =
+        run("copy typed_back from 's3://api/pq/' iam_role default parquet delimiter '|'").await;
+    assert_eq!(failed.status(), Some(&StatusString::Failed));
+    assert!(
+        failed
+            .error()
+            .unwrap()
+            .contains("DELIMITER argument is not supported for PARQUET based COPY"),
+        "{:?}",
+        failed.error()
+    );
+    f.server.shutdown().await;
+}

@@ -60,6 +60,8 @@ pub enum LoadFormat {
     Json(JsonMapping),
     /// Column widths, in characters, in column order.
     FixedWidth(Vec<usize>),
+    /// Apache Parquet: columns by position.
+    Parquet,
 }
 
 /// A COPY from S3.
@@ -100,6 +102,7 @@ pub enum UnloadFormat {
     Text,
     Csv,
     Json,
+    Parquet,
 }
 
 /// An UNLOAD to S3.
@@ -126,6 +129,8 @@ pub struct Unload {
     pub partition_include: bool,
     pub compression: Compression,
     pub extension: Option<String>,
+    /// ROWGROUPSIZE, in bytes (Parquet).
+    pub row_group_size: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -497,15 +502,19 @@ impl Parser<'_> {
             max_error: 0,
             compression: Compression::None,
         };
+        // The options given, as written, for the ones PARQUET refuses.
+        let mut given: Vec<String> = Vec::new();
         while !self.done() {
             if self.credentials(&mut copy.credentials)? {
                 continue;
             }
             if let Some(c) = self.compression() {
+                given.push(self.text_at(self.at - 1).to_ascii_uppercase());
                 copy.compression = c;
                 continue;
             }
             let word = self.peek_word().ok_or_else(|| self.refuse_here())?;
+            given.push(word.to_ascii_uppercase());
             self.at += 1;
             match word.as_str() {
                 "region" => copy.region = Some(self.string()?),
@@ -526,12 +535,12 @@ impl Parser<'_> {
                 "blanksasnull" => copy.blanks_as_null = true,
                 "emptyasnull" => copy.empty_as_null = true,
                 "acceptinvchars" => {
-                    let given = self.is_word_at(self.at, "as")
+                    let replacement = self.is_word_at(self.at, "as")
                         || self
                             .tokens
                             .get(self.at)
                             .is_some_and(|t| t.kind == Kind::String);
-                    copy.accept_inv_chars = Some(match given {
+                    copy.accept_inv_chars = Some(match replacement {
                         true => self.character("ACCEPTINVCHARS")?,
                         false => '?',
                     });
@@ -557,8 +566,9 @@ impl Parser<'_> {
                     let _ = self.peek_word().ok_or_else(|| self.refuse_here())?;
                     self.at += 1;
                 }
-                // Accepted; they change nothing the emulator checks.
-                "acceptanydate" | "explicit_ids" | "roundec" => {}
+                // Accepted; they change nothing the emulator checks (SERIALIZETOJSON: nested
+                // Parquet columns into SUPER, which the emulator refuses anyway).
+                "acceptanydate" | "explicit_ids" | "roundec" | "serializetojson" => {}
                 "noload" => return Err(invalid("NOLOAD is not supported by this emulator")),
                 "lzop" => return Err(invalid("LZOP compression is not supported")),
                 _ => return Err(syntax(self.text_at(self.at - 1))),
@@ -571,6 +581,22 @@ impl Parser<'_> {
                 "REMOVEQUOTES"
             };
             return Err(invalid(format!("CSV is not compatible with {option}")));
+        }
+        if copy.format == LoadFormat::Parquet {
+            // The parameters the COPY from columnar formats takes (besides the authorization).
+            const TAKEN: &[&str] = &[
+                "FORMAT",
+                "PARQUET",
+                "MANIFEST",
+                "ACCEPTINVCHARS",
+                "FILLRECORD",
+                "STATUPDATE",
+                "EXPLICIT_IDS",
+                "SERIALIZETOJSON",
+            ];
+            if let Some(option) = given.iter().find(|o| !TAKEN.contains(&o.as_str())) {
+                return Err(parquet_refuses(option, "COPY"));
+            }
         }
         Ok(Command::Copy(copy))
     }
@@ -601,7 +627,8 @@ impl Parser<'_> {
                 })
             }
             "fixedwidth" => LoadFormat::FixedWidth(fixed_widths(&self.string()?)?),
-            "parquet" | "orc" | "avro" => {
+            "parquet" => LoadFormat::Parquet,
+            "orc" | "avro" => {
                 return Err(invalid(format!(
                     "COPY FORMAT {} is not supported by this emulator",
                     word.to_ascii_uppercase()
@@ -646,16 +673,21 @@ impl Parser<'_> {
             partition_include: false,
             compression: Compression::None,
             extension: None,
+            row_group_size: None,
         };
+        // The options given, as written, for the ones PARQUET refuses.
+        let mut given: Vec<String> = Vec::new();
         while !self.done() {
             if self.credentials(&mut unload.credentials)? {
                 continue;
             }
             if let Some(c) = self.compression() {
+                given.push(self.text_at(self.at - 1).to_ascii_uppercase());
                 unload.compression = c;
                 continue;
             }
             let word = self.peek_word().ok_or_else(|| self.refuse_here())?;
+            given.push(word.to_ascii_uppercase());
             self.at += 1;
             match word.as_str() {
                 "region" => unload.region = Some(self.string()?),
@@ -667,6 +699,7 @@ impl Parser<'_> {
                 }
                 "csv" => unload.format = UnloadFormat::Csv,
                 "json" => unload.format = UnloadFormat::Json,
+                "parquet" => unload.format = UnloadFormat::Parquet,
                 "delimiter" => unload.delimiter = Some(self.character("DELIMITER")?),
                 "header" => unload.header = true,
                 "addquotes" => unload.add_quotes = true,
@@ -715,13 +748,21 @@ impl Parser<'_> {
                 }
                 "extension" => unload.extension = Some(self.string()?),
                 "rowgroupsize" => {
-                    self.number()?;
-                    let _ = self.is_any(&["mb", "gb"]) && {
-                        self.at += 1;
-                        true
+                    let n = self.number()?;
+                    let unit = match self.peek_word().as_deref() {
+                        Some("gb") => 1 << 30,
+                        _ => 1 << 20,
                     };
+                    if self.is_any(&["mb", "gb"]) {
+                        self.at += 1;
+                    }
+                    let bytes = n.saturating_mul(unit);
+                    if !(32 << 20..=128 << 20).contains(&bytes) {
+                        return Err(invalid("ROWGROUPSIZE must be between 32 MB and 128 MB"));
+                    }
+                    unload.row_group_size = Some(bytes);
                 }
-                "fixedwidth" | "parquet" => {
+                "fixedwidth" => {
                     return Err(invalid(format!(
                         "UNLOAD {} is not supported by this emulator",
                         word.to_ascii_uppercase()
@@ -740,6 +781,24 @@ impl Parser<'_> {
                 "FORMAT JSON cannot be used with HEADER or DELIMITER",
             ));
         }
+        if unload.format == UnloadFormat::Parquet {
+            const REFUSED: &[&str] = &[
+                "DELIMITER",
+                "FIXEDWIDTH",
+                "ADDQUOTES",
+                "ESCAPE",
+                "NULL",
+                "HEADER",
+                "GZIP",
+                "BZIP2",
+                "ZSTD",
+            ];
+            if let Some(option) = given.iter().find(|o| REFUSED.contains(&o.as_str())) {
+                return Err(parquet_refuses(option, "UNLOAD"));
+            }
+        } else if unload.row_group_size.is_some() {
+            return Err(invalid("ROWGROUPSIZE is only supported with PARQUET"));
+        }
         Ok(Command::Unload(unload))
     }
 
@@ -752,11 +811,17 @@ fn unload_format(word: &str) -> Result<UnloadFormat, Refusal> {
     match word {
         "csv" => Ok(UnloadFormat::Csv),
         "json" => Ok(UnloadFormat::Json),
-        "parquet" => Err(invalid(
-            "UNLOAD FORMAT PARQUET is not supported by this emulator",
-        )),
+        "parquet" => Ok(UnloadFormat::Parquet),
         _ => Err(syntax(word)),
     }
+}
+
+/// An option Redshift does not take with PARQUET, worded as Redshift words it
+/// ("REGION argument is not supported for PARQUET based COPY").
+fn parquet_refuses(option: &str, statement: &str) -> Refusal {
+    invalid(format!(
+        "{option} argument is not supported for PARQUET based {statement}"
+    ))
 }
 
 /// A string literal's value: its quotes removed and doubled quotes undone (`E'...'`'s
@@ -976,6 +1041,40 @@ mod tests {
         ));
         assert!(matches!(
             classify("unload select 1 to 's3://b/p'"),
+            Some(Err(_))
+        ));
+    }
+
+    #[test]
+    fn parquet_options() {
+        let c = copy("copy t (a, b) from 's3://b/p/' iam_role default format as parquet manifest");
+        assert_eq!(c.format, LoadFormat::Parquet);
+        assert!(c.manifest);
+        assert_eq!(
+            copy("copy t from 's3://b/p/' parquet fillrecord serializetojson").format,
+            LoadFormat::Parquet
+        );
+        let refused = |sql: &str| match classify(sql) {
+            Some(Err(r)) => r.message,
+            other => panic!("{sql}: {other:?}"),
+        };
+        assert_eq!(
+            refused("copy t from 's3://b/p/' parquet maxerror 3"),
+            "MAXERROR argument is not supported for PARQUET based COPY"
+        );
+        assert_eq!(
+            refused("copy t from 's3://b/p/' gzip format parquet"),
+            "GZIP argument is not supported for PARQUET based COPY"
+        );
+        let u = unload("unload ('select 1') to 's3://b/p/' format parquet rowgroupsize 64 mb");
+        assert_eq!(u.format, UnloadFormat::Parquet);
+        assert_eq!(u.row_group_size, Some(64 << 20));
+        assert_eq!(
+            refused("unload ('select 1') to 's3://b/p/' null as 'x' parquet"),
+            "NULL argument is not supported for PARQUET based UNLOAD"
+        );
+        assert!(matches!(
+            classify("unload ('select 1') to 's3://b/p/' csv rowgroupsize 64"),
             Some(Err(_))
         ));
     }

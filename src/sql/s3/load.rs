@@ -3,15 +3,18 @@
 //! columns, and fed to the engine's `COPY ... FROM STDIN` on the statement's own session
 //! (so a `#temp` table and the client's transaction are the ones it loads). Bad rows are
 //! skipped up to MAXERROR and recorded in the load-error table on a connection of their own;
-//! past it the engine's COPY is abandoned, so nothing of the statement stays.
+//! past it the engine's COPY is abandoned, so nothing of the statement stays. A Parquet
+//! object is staged to a temporary file and read by `parquet::read_file` on the blocking
+//! pool; its values meet the same checks.
 
 use super::command::{Copy, JsonMapping, LoadFormat};
+use super::parquet;
 use super::session::{literal, Session};
 use super::values::{self, Bad, Formats, Type};
 use super::{parse_url, Buckets, Context, Done, JobError};
 use crate::sql::front::quote_ident;
 use std::borrow::Cow;
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt};
 
 /// CopyData messages carry about this much.
 const BATCH_BYTES: usize = 64 * 1024;
@@ -403,6 +406,10 @@ impl Loader<'_> {
                     "The specified key does not exist: {url}"
                 )));
             };
+            if self.copy.format == LoadFormat::Parquet {
+                self.feed_parquet(url, object, session).await?;
+                continue;
+            }
             let mut reader = super::decompressed(object, self.copy.compression);
             match &self.copy.format {
                 LoadFormat::Json(_) => self.feed_json(url, &mut reader, session).await?,
@@ -500,6 +507,78 @@ impl Loader<'_> {
             }
             self.flush_if_full(session).await?;
         }
+    }
+
+    /// A Parquet file: staged to a temporary file (its footer is at its end), read on the
+    /// blocking pool, its rows handed back through a bounded channel.
+    async fn feed_parquet<S>(
+        &mut self,
+        url: &str,
+        mut object: impl AsyncBufRead + Unpin + Send,
+        session: &mut Session<S>,
+    ) -> Result<(), JobError>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send,
+    {
+        let staged = parquet::Staged::new();
+        let mut file = tokio::fs::File::create(staged.path())
+            .await
+            .map_err(JobError::s3)?;
+        tokio::io::copy_buf(&mut object, &mut file)
+            .await
+            .map_err(read_failed)?;
+        // The reader opens the file anew: what tokio still holds must reach it first.
+        file.flush().await.map_err(JobError::s3)?;
+        drop(file);
+        let spec = parquet::ReadSpec {
+            url: url.to_string(),
+            types: self.columns.iter().map(|c| c.ty.clone()).collect(),
+            fill_record: self.copy.fill_record,
+            accept_inv_chars: self.copy.accept_inv_chars,
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        let path = staged.path().to_path_buf();
+        let reading = tokio::task::spawn_blocking(move || parquet::read_file(&path, &spec, &tx));
+        let mut line = 0u64;
+        let fed = async {
+            while let Some(batch) = rx.recv().await {
+                for cells in batch {
+                    line += 1;
+                    let origin = Origin {
+                        file: url,
+                        line,
+                        raw: "",
+                    };
+                    let mut fields = Vec::with_capacity(cells.len());
+                    for (i, cell) in cells.into_iter().enumerate() {
+                        match cell {
+                            Ok(Some(text)) => fields.push(Field::value(text, true)),
+                            Ok(None) => fields.push(Field::null()),
+                            Err(bad) => {
+                                self.reject(&origin, Some(i), "", bad)?;
+                                fields.clear();
+                                break;
+                            }
+                        }
+                    }
+                    if !fields.is_empty() {
+                        self.record(&origin, fields)?;
+                    }
+                }
+                self.flush_if_full(session).await?;
+            }
+            Ok::<(), JobError>(())
+        }
+        .await;
+        // The reader ends once the channel is gone (it stops sending when no one reads).
+        drop(rx);
+        let read = reading.await.unwrap_or_else(|e| {
+            Err(JobError::new(
+                "XX000",
+                format!("Spectrum Scan Error: reading '{url}' failed: {e}"),
+            ))
+        });
+        fed.and(read)
     }
 
     fn delimiter(&self) -> char {

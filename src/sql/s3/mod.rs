@@ -9,6 +9,7 @@
 
 pub mod command;
 pub mod load;
+pub mod parquet;
 pub mod session;
 pub mod unload;
 pub mod values;

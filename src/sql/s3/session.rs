@@ -314,8 +314,12 @@ where
         }
     }
 
-    /// The columns `sql` returns (names and type oids), without running it to its end.
-    pub async fn describe(&mut self, sql: &str) -> Result<Vec<(String, u32)>, EngineFailure> {
+    /// The columns `sql` returns (names, type oids and modifiers), without running it to its
+    /// end.
+    pub async fn describe(
+        &mut self,
+        sql: &str,
+    ) -> Result<Vec<crate::sql::client::Column>, EngineFailure> {
         self.send_query(sql).await?;
         let mut columns = Vec::new();
         let mut error = None;
@@ -328,9 +332,6 @@ where
                             code: e.code,
                             message: e.message,
                         })?
-                        .into_iter()
-                        .map(|c| (c.name, c.type_oid))
-                        .collect()
                 }
                 b'E' => {
                     let (code, message) = wire::error_fields(&body);

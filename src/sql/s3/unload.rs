@@ -1,9 +1,12 @@
 //! UNLOAD to S3: the query (in Redshift's dialect) runs as `COPY (query) TO STDOUT` on the
 //! statement's own session; each row, as it arrives, is written in Redshift's format
 //! (delimited text, CSV or JSON) to the current part, through its compressor, into an
-//! object store writer that uploads in parts; parts are named as Redshift names them.
+//! object store writer that uploads in parts; parts are named as Redshift names them. A
+//! Parquet part's values go to `parquet::PartWriter` instead, which uploads the part's file
+//! when it is complete.
 
 use super::command::{ManifestKind, Unload, UnloadFormat};
+use super::parquet::{OutColumn, PartWriter};
 use super::session::Session;
 use super::{parse_url, Buckets, Context, Done, JobError};
 use object_store::path::Path as ObjectPath;
@@ -49,9 +52,13 @@ where
     }
     let query =
         crate::sql::dialect::translate(unload.query.trim().trim_end_matches(';')).into_owned();
-    let columns = session
+    let described = session
         .describe(&format!("SELECT * FROM ({query}) AS unload_query LIMIT 0"))
         .await?;
+    let columns: Vec<(String, u32)> = described
+        .iter()
+        .map(|c| (c.name.clone(), c.type_oid))
+        .collect();
     let partition: Vec<usize> = unload
         .partition_by
         .iter()
@@ -73,6 +80,15 @@ where
             )
         }
     };
+    // A Parquet part's schema: the written columns, with the modifiers that give a
+    // NUMERIC's precision and scale.
+    let parquet_columns: Vec<OutColumn> = written_columns(unload, &partition, described.len())
+        .map(|i| OutColumn {
+            name: described[i].name.clone(),
+            type_oid: described[i].type_oid,
+            typmod: described[i].type_modifier,
+        })
+        .collect();
     session.copy_out(&copy).await?;
     let mut writer = Writer {
         unload,
@@ -80,6 +96,7 @@ where
         bucket,
         prefix,
         columns: &columns,
+        parquet_columns: &parquet_columns,
         partition: &partition,
         current: None,
         current_key: None,
@@ -152,7 +169,8 @@ pub fn part_name(unload: &Unload, sequence: u32) -> String {
         false => format!("{sequence:03}"),
     };
     let suffix = unload.compression.extension();
-    if let Some(extension) = &unload.extension {
+    let parquet = (unload.format == UnloadFormat::Parquet).then_some("parquet");
+    if let Some(extension) = unload.extension.as_deref().or(parquet) {
         let extension = extension.trim_start_matches('.');
         name.push('.');
         name.push_str(extension);
@@ -186,13 +204,23 @@ fn partition_segment(names: &[&str], values: &[Option<&str>]) -> String {
 /// One part being written.
 struct Part {
     key: String,
-    output: Box<dyn AsyncWrite + Unpin + Send>,
-    /// Bytes that reached the object (after compression).
-    stored: Arc<AtomicU64>,
-    /// Bytes written (before compression), for MAXFILESIZE.
+    sink: Sink,
+    /// Bytes written (before compression; a Parquet part's as text), for MAXFILESIZE.
     written: u64,
     records: u64,
-    pending: Vec<u8>,
+}
+
+/// Where a part's rows go.
+enum Sink {
+    /// Rendered rows, through the compressor, into the object's upload.
+    Rendered {
+        output: Box<dyn AsyncWrite + Unpin + Send>,
+        /// Bytes that reached the object (after compression).
+        stored: Arc<AtomicU64>,
+        pending: Vec<u8>,
+    },
+    /// Rows' values, to a Parquet file uploaded when the part is complete.
+    Parquet(PartWriter),
 }
 
 /// A part that is complete.
@@ -208,6 +236,7 @@ struct Writer<'a> {
     bucket: &'a str,
     prefix: &'a str,
     columns: &'a [(String, u32)],
+    parquet_columns: &'a [OutColumn],
     partition: &'a [usize],
     current: Option<Part>,
     /// The partition segment of the current part.
@@ -253,24 +282,38 @@ impl Writer<'_> {
             self.close().await?;
             self.open(segment).await?;
         }
-        self.line.clear();
-        render(
-            self.unload,
-            self.columns,
-            self.partition,
-            &self.values,
-            &mut self.line,
-        );
         let part = self.current.as_mut().expect("opened above");
-        part.pending.extend_from_slice(&self.line);
-        part.written += self.line.len() as u64;
         part.records += 1;
-        if part.pending.len() >= PIECE_BYTES {
-            part.output
-                .write_all(&part.pending)
-                .await
-                .map_err(JobError::s3)?;
-            part.pending.clear();
+        match &mut part.sink {
+            Sink::Rendered {
+                output, pending, ..
+            } => {
+                self.line.clear();
+                render(
+                    self.unload,
+                    self.columns,
+                    self.partition,
+                    &self.values,
+                    &mut self.line,
+                );
+                pending.extend_from_slice(&self.line);
+                part.written += self.line.len() as u64;
+                if pending.len() >= PIECE_BYTES {
+                    output.write_all(pending).await.map_err(JobError::s3)?;
+                    pending.clear();
+                }
+            }
+            Sink::Parquet(writer) => {
+                let values: Vec<Option<String>> =
+                    written_columns(self.unload, self.partition, self.values.len())
+                        .map(|i| self.values[i].take())
+                        .collect();
+                part.written += values
+                    .iter()
+                    .map(|v| v.as_ref().map_or(1, |v| v.len() as u64 + 1))
+                    .sum::<u64>();
+                writer.push(values).await?;
+            }
         }
         Ok(())
     }
@@ -285,6 +328,18 @@ impl Writer<'_> {
         }
         key.push_str(&part_name(self.unload, self.sequence));
         self.sequence += 1;
+        if self.unload.format == UnloadFormat::Parquet {
+            let writer =
+                PartWriter::start(self.parquet_columns.to_vec(), self.unload.row_group_size);
+            self.current = Some(Part {
+                key,
+                sink: Sink::Parquet(writer),
+                written: 0,
+                records: 0,
+            });
+            self.current_key = segment;
+            return Ok(());
+        }
         let stored = Arc::new(AtomicU64::new(0));
         let upload = object_store::buffered::BufWriter::with_capacity(
             self.store.clone(),
@@ -297,34 +352,43 @@ impl Writer<'_> {
         };
         let output: Box<dyn AsyncWrite + Unpin + Send> =
             compressed(counted, self.unload.compression);
-        let mut part = Part {
+        let mut pending = Vec::with_capacity(PIECE_BYTES + 4096);
+        if self.unload.header {
+            header(self.unload, self.columns, self.partition, &mut pending);
+        }
+        self.current = Some(Part {
             key,
-            output,
-            stored,
+            sink: Sink::Rendered {
+                output,
+                stored,
+                pending,
+            },
             written: 0,
             records: 0,
-            pending: Vec::with_capacity(PIECE_BYTES + 4096),
-        };
-        if self.unload.header {
-            header(self.unload, self.columns, self.partition, &mut part.pending);
-        }
-        self.current = Some(part);
+        });
         self.current_key = segment;
         Ok(())
     }
 
     async fn close(&mut self) -> Result<(), JobError> {
-        let Some(mut part) = self.current.take() else {
+        let Some(part) = self.current.take() else {
             return Ok(());
         };
-        part.output
-            .write_all(&part.pending)
-            .await
-            .map_err(JobError::s3)?;
-        part.output.shutdown().await.map_err(JobError::s3)?;
+        let bytes = match part.sink {
+            Sink::Rendered {
+                mut output,
+                stored,
+                pending,
+            } => {
+                output.write_all(&pending).await.map_err(JobError::s3)?;
+                output.shutdown().await.map_err(JobError::s3)?;
+                stored.load(Ordering::Relaxed)
+            }
+            Sink::Parquet(writer) => writer.finish(&self.store, &part.key).await?,
+        };
         self.written.push(Written {
             url: format!("s3://{}/{}", self.bucket, part.key),
-            bytes: part.stored.load(Ordering::Relaxed),
+            bytes,
             records: part.records,
         });
         Ok(())
@@ -618,6 +682,10 @@ mod tests {
         assert_eq!(part_name(&u, 1), "001.gz");
         let u = unload("unload ('select 1') to 's3://b/p/' extension 'csv' zstd");
         assert_eq!(part_name(&u, 0), "0000_part_00.csv.zst");
+        let u = unload("unload ('select 1') to 's3://b/p/' parquet");
+        assert_eq!(part_name(&u, 3), "0000_part_03.parquet");
+        let u = unload("unload ('select 1') to 's3://b/p/' parquet parallel off extension 'pq'");
+        assert_eq!(part_name(&u, 0), "000.pq");
         assert_eq!(
             partition_segment(&["d", "k"], &[Some("2024-01-01"), None]),
             "d=2024-01-01/k=__HIVE_DEFAULT_PARTITION__/"
