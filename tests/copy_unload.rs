@@ -365,11 +365,19 @@ async fn copy_runs_in_the_clients_session_and_transaction() {
         .unwrap();
     assert_eq!(n, 0);
     assert_eq!(one(&sql, "select count(*) from target").await, "5");
-    // Pipelined: queries before and after the COPY are answered in order.
+    // Pipelined: queries before and after the COPY are answered in order. The statements
+    // are prepared first, so that each execution is sent on its first poll, in this order
+    // (join! may poll its futures in another order after that).
+    let first = sql.prepare("select 1::int").await.unwrap();
+    let copy = sql
+        .prepare("copy target from 's3://etl/in/b.txt' iam_role default")
+        .await
+        .unwrap();
+    let count = sql.prepare("select count(*) from target").await.unwrap();
     let (a, b, c) = tokio::join!(
-        sql.query_one("select 1::int", &[]),
-        sql.execute("copy target from 's3://etl/in/b.txt' iam_role default", &[]),
-        sql.query_one("select count(*) from target", &[]),
+        sql.query_one(&first, &[]),
+        sql.execute(&copy, &[]),
+        sql.query_one(&count, &[]),
     );
     assert_eq!(a.unwrap().get::<_, i32>(0), 1);
     b.unwrap();
