@@ -361,8 +361,8 @@ impl Runner {
             let history = client.history().clone();
             let origin = crate::sql::history::Origin {
                 pid: client.pid(),
-                user: statement.target.db_user.clone(),
-                database: statement.target.database.clone(),
+                user: statement.target.db_user.as_str().into(),
+                database: statement.target.database.as_str().into(),
                 tracked: statement.session_id.is_some(),
             };
             let query_id = history.begin(&origin, sql);

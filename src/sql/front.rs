@@ -677,8 +677,8 @@ async fn splice(plane: &DataPlane, started: Started, stop: CancellationToken) {
         lease.history().clone(),
         history::Origin {
             pid: engine_key.pid,
-            user: user.clone(),
-            database: database.clone(),
+            user: user.as_str().into(),
+            database: database.as_str().into(),
             tracked: true,
         },
     );

@@ -70,9 +70,9 @@ pub struct Record {
     #[serde(rename = "p")]
     pub pid: i32,
     #[serde(rename = "u")]
-    pub user: String,
+    pub user: Arc<str>,
     #[serde(rename = "d")]
-    pub database: String,
+    pub database: Arc<str>,
     #[serde(rename = "k")]
     pub kind: QueryType,
     #[serde(rename = "s")]
@@ -98,8 +98,8 @@ pub struct Record {
 pub struct Origin {
     /// The engine backend's process id (`pg_backend_pid()`, `session_id`).
     pub pid: i32,
-    pub user: String,
-    pub database: String,
+    pub user: Arc<str>,
+    pub database: Arc<str>,
     /// Whether the session's later statements see this one as their `pg_last_query_id()`:
     /// not so for a Data API statement on a pooled engine session, which stands for a
     /// session of its own.
