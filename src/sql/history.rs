@@ -150,6 +150,16 @@ fn clipped(text: &str, max: usize) -> String {
     text[..end].to_string()
 }
 
+/// A statement's text as the history keeps it: trimmed, clipped, and without NUL (which a Data
+/// API statement may hold, and the engine's jsonb cannot).
+fn kept_text(text: &str) -> String {
+    let text = clipped(text.trim(), MAX_TEXT);
+    match text.contains('\0') {
+        true => text.replace('\0', "\u{fffd}"),
+        false => text,
+    }
+}
+
 impl Log {
     /// The history kept in `cluster_dir` (loaded from its file when there is one; blocking).
     pub fn load(cluster_dir: &Path) -> Log {
@@ -204,7 +214,7 @@ impl Log {
             end: None,
             rows: 0,
             error: None,
-            text: clipped(text.trim(), MAX_TEXT),
+            text: kept_text(text),
             // PG_LAST_QUERY_ID() does not count a query the leader node answers alone (one
             // that reads no table, such as `select pg_last_query_id()` itself).
             tracked: origin.tracked && !leader_only,
@@ -760,6 +770,15 @@ mod tests {
             vec![("select $1".into(), Status::Success, 1)]
         );
         assert!(session.owed().is_empty());
+    }
+
+    #[test]
+    fn texts_are_kept_clipped_and_without_nul() {
+        assert_eq!(kept_text("  select 1;\n"), "select 1;");
+        assert_eq!(kept_text("select 'a\0b'"), "select 'a\u{fffd}b'");
+        let long = "é".repeat(3_000);
+        let kept = kept_text(&long);
+        assert!(kept.len() <= MAX_TEXT && kept.chars().all(|c| c == 'é'));
     }
 
     #[tokio::test]
