@@ -618,25 +618,7 @@ async fn the_data_api_runs_copy_and_unload() {
     let f = fixture("data").await;
     let data = f.server.data_client();
     let (sql, _notices) = connect(f.port).await;
-    let run = |statement: &'static str| {
-        let data = data.clone();
-        async move {
-            let out = data
-                .execute_statement()
-                .workgroup_name("wg-data")
-                .database("dev")
-                .sql(statement)
-                .wait_time_seconds(30)
-                .send()
-                .await
-                .unwrap();
-            data.describe_statement()
-                .id(out.id().unwrap())
-                .send()
-                .await
-                .unwrap()
-        }
-    };
+    let run = |statement: &'static str| common::data_api_run(&data, "wg-data", statement);
     run(TABLE).await;
     run(SEED).await;
     run("create table back (like sales)").await;
@@ -1001,25 +983,7 @@ async fn the_data_api_runs_parquet_copy_and_unload() {
     let f = fixture("pqapi").await;
     let data = f.server.data_client();
     let (sql, _notices) = connect(f.port).await;
-    let run = |statement: &'static str| {
-        let data = data.clone();
-        async move {
-            let out = data
-                .execute_statement()
-                .workgroup_name("wg-pqapi")
-                .database("dev")
-                .sql(statement)
-                .wait_time_seconds(30)
-                .send()
-                .await
-                .unwrap();
-            data.describe_statement()
-                .id(out.id().unwrap())
-                .send()
-                .await
-                .unwrap()
-        }
-    };
+    let run = |statement: &'static str| common::data_api_run(&data, "wg-pqapi", statement);
     run(TYPED).await;
     run(TYPED_ROWS).await;
     run("create table typed_back (like typed)").await;

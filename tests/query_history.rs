@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::TestServer;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
@@ -215,34 +213,11 @@ async fn data_api_statements_share_the_history_and_its_ids() {
     let server = TestServer::with_sql().await;
     let port = common::serving_workgroup(&server.client(), "dh-ns", "dh-wg").await;
     let data = server.data_client();
-    let run = |sql: &'static str| {
-        let data = data.clone();
-        async move {
-            let id = data
-                .execute_statement()
-                .workgroup_name("dh-wg")
-                .database("dev")
-                .sql(sql)
-                .send()
-                .await
-                .unwrap()
-                .id
-                .unwrap();
-            common::poll_until(Duration::from_secs(20), || {
-                let (data, id) = (data.clone(), id.clone());
-                async move {
-                    let d = data.describe_statement().id(id).send().await.ok()?;
-                    matches!(
-                        d.status,
-                        Some(aws_sdk_redshiftdata::types::StatusString::Finished)
-                    )
-                    .then_some(d)
-                }
-            })
-            .await
-        }
-    };
-    let described = run("select 42 as answer").await;
+    let described = common::data_api_run(&data, "dh-wg", "select 42 as answer").await;
+    assert_eq!(
+        described.status(),
+        Some(&aws_sdk_redshiftdata::types::StatusString::Finished)
+    );
     let query_id = described.redshift_query_id;
     assert!(query_id > 0);
     let sql = common::sql_connect(port, common::SQL_ADMIN, common::SQL_PASSWORD, "dev")

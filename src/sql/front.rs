@@ -1465,6 +1465,17 @@ mod tests {
         });
         let engine_side = tokio::sync::Mutex::new(engine_side);
         let (jobs, _queued) = tokio::sync::mpsc::channel(1);
+        let (_dir, history) = test_history();
+        let ending = forward_frontend(&mut ours, &engine_side, &jobs, &history).await;
+        writer.await.unwrap();
+        drop(engine_side);
+        let mut got = Vec::new();
+        engine.read_to_end(&mut got).await.unwrap();
+        (got, matches!(ending, Ending::Terminated))
+    }
+
+    /// A session's part in a history of its own, kept in a temporary directory.
+    fn test_history() -> (tempfile::TempDir, history::Session) {
         let dir = tempfile::tempdir().unwrap();
         let origin = history::Origin {
             pid: 1,
@@ -1472,13 +1483,8 @@ mod tests {
             database: "dev".into(),
             tracked: true,
         };
-        let history = history::Session::new(Arc::new(history::Log::empty(dir.path())), origin);
-        let ending = forward_frontend(&mut ours, &engine_side, &jobs, &history).await;
-        writer.await.unwrap();
-        drop(engine_side);
-        let mut got = Vec::new();
-        engine.read_to_end(&mut got).await.unwrap();
-        (got, matches!(ending, Ending::Terminated))
+        let log = Arc::new(history::Log::empty(dir.path()));
+        (dir, history::Session::new(log, origin))
     }
 
     fn message(tag: u8, body: &[u8]) -> Vec<u8> {
@@ -1514,25 +1520,11 @@ mod tests {
         let engine_side = tokio::sync::Mutex::new(engine_side);
         let (jobs, _queued) = tokio::sync::mpsc::channel(1);
         client.write_all(&[b'Q', 0, 0, 0, 2]).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let origin = history::Origin {
-            pid: 1,
-            user: "admin".into(),
-            database: "dev".into(),
-            tracked: true,
-        };
-        let history = history::Session::new(Arc::new(history::Log::empty(dir.path())), origin);
+        let (_dir, history) = test_history();
         let ending = forward_frontend(&mut ours, &engine_side, &jobs, &history).await;
         assert!(matches!(ending, Ending::Refused(e) if e.code == "08P01"));
         client.write_all(&[b'Q', 0x7f, 0, 0, 0]).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let origin = history::Origin {
-            pid: 1,
-            user: "admin".into(),
-            database: "dev".into(),
-            tracked: true,
-        };
-        let history = history::Session::new(Arc::new(history::Log::empty(dir.path())), origin);
+        let (_dir, history) = test_history();
         let ending = forward_frontend(&mut ours, &engine_side, &jobs, &history).await;
         assert!(matches!(ending, Ending::Refused(e) if e.code == "08P01"));
     }

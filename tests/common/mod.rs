@@ -108,6 +108,29 @@ pub fn data_client_at(url: &str, access_key: &str, region: &str) -> aws_sdk_reds
     rd::Client::from_conf(config)
 }
 
+/// Runs `sql` through the Data API on `workgroup`'s database `dev` (ExecuteStatement with
+/// WaitTimeSeconds); how DescribeStatement describes it then.
+pub async fn data_api_run(
+    data: &aws_sdk_redshiftdata::Client,
+    workgroup: &str,
+    sql: &str,
+) -> aws_sdk_redshiftdata::operation::describe_statement::DescribeStatementOutput {
+    let out = data
+        .execute_statement()
+        .workgroup_name(workgroup)
+        .database("dev")
+        .sql(sql)
+        .wait_time_seconds(30)
+        .send()
+        .await
+        .unwrap();
+    data.describe_statement()
+        .id(out.id().unwrap())
+        .send()
+        .await
+        .unwrap()
+}
+
 impl TestServer {
     /// Stops the SQL endpoints and their engines (a test that made clusters calls it last).
     pub async fn shutdown(mut self) {
