@@ -609,27 +609,7 @@ impl Loader<'_> {
 
     /// The line as text: invalid UTF-8 replaced (ACCEPTINVCHARS) or refused.
     fn text_of<'b>(&self, bytes: &'b [u8]) -> Result<Cow<'b, str>, Bad> {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(Cow::Borrowed(text)),
-            Err(e) => match self.copy.accept_inv_chars {
-                Some(c) => Ok(Cow::Owned(
-                    String::from_utf8_lossy(bytes).replace('\u{fffd}', &c.to_string()),
-                )),
-                None => {
-                    let at = e.valid_up_to();
-                    let hex: String = bytes[at..(at + 4).min(bytes.len())]
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect();
-                    Err(Bad {
-                        code: 1220,
-                        reason: format!(
-                            "String contains invalid or unsupported UTF8 codepoints. Bad UTF8 hex sequence: {hex}"
-                        ),
-                    })
-                }
-            },
-        }
+        super::values::utf8_text(bytes, self.copy.accept_inv_chars)
     }
 
     /// JSON files: one object after another.

@@ -326,27 +326,7 @@ impl Column {
     }
 
     fn text(&self, b: &[u8]) -> Cell {
-        match std::str::from_utf8(b) {
-            Ok(s) => Ok(Some(s.to_string())),
-            Err(e) => match self.accept_inv_chars {
-                Some(c) => Ok(Some(
-                    String::from_utf8_lossy(b).replace('\u{fffd}', &c.to_string()),
-                )),
-                None => {
-                    let at = e.valid_up_to();
-                    let hex: String = b[at..(at + 4).min(b.len())]
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect();
-                    Err(Bad {
-                        code: 1220,
-                        reason: format!(
-                            "String contains invalid or unsupported UTF8 codepoints. Bad UTF8 hex sequence: {hex}"
-                        ),
-                    })
-                }
-            },
-        }
+        super::values::utf8_text(b, self.accept_inv_chars).map(|t| Some(t.into_owned()))
     }
 }
 

@@ -107,6 +107,32 @@ pub struct Bad {
     pub reason: String,
 }
 
+/// `bytes` as text: invalid UTF-8 replaced by `accept_inv_chars` (ACCEPTINVCHARS) or refused
+/// with Redshift's load error 1220.
+pub fn utf8_text(bytes: &[u8], accept_inv_chars: Option<char>) -> Result<Cow<'_, str>, Bad> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Cow::Borrowed(text)),
+        Err(e) => match accept_inv_chars {
+            Some(c) => Ok(Cow::Owned(
+                String::from_utf8_lossy(bytes).replace('\u{fffd}', &c.to_string()),
+            )),
+            None => {
+                let at = e.valid_up_to();
+                let hex: String = bytes[at..(at + 4).min(bytes.len())]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                Err(Bad {
+                    code: 1220,
+                    reason: format!(
+                        "String contains invalid or unsupported UTF8 codepoints. Bad UTF8 hex sequence: {hex}"
+                    ),
+                })
+            }
+        },
+    }
+}
+
 fn bad(code: i32, reason: impl Into<String>) -> Bad {
     Bad {
         code,
