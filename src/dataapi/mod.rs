@@ -220,10 +220,8 @@ impl DataApi {
                     "the Data API's statement log could not be read; statements will not survive a restart"
                 ),
             }
-        } else {
-            // Results do not outlive an in-memory emulator: what an earlier run left is gone.
-            let _ = tokio::fs::remove_dir_all(&dir).await;
         }
+        // In memory, `dir` is inside this run's own temporary directory: nothing is there.
         let api = Arc::new(DataApi {
             store,
             plane,

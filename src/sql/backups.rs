@@ -207,6 +207,11 @@ impl DataPlane {
 
     /// Frees the storage of captures nothing holds any more.
     pub(super) fn collect_captures(self: &Arc<Self>) {
+        // Without a state directory nothing was captured before this run's engines were
+        // made: an idle emulator does not locate PostgreSQL for nothing.
+        if self.ready.get().is_none() && !self.durable {
+            return;
+        }
         let plane = self.clone();
         tokio::spawn(async move {
             let live = plane.store.live_captures();

@@ -293,19 +293,22 @@ impl Log {
     /// Writes the file when it lags the records (for a statement about to read it).
     pub async fn write(&self) {
         let _writing = self.writing.lock().await;
-        let (bytes, changes) = {
+        // Copied under the lock (the sessions recording wait on it), encoded off it and off
+        // the runtime.
+        let (records, changes) = {
             let state = self.state();
             if state.written == state.changes {
                 return;
             }
-            let records: Vec<&Record> = state.records.iter().collect();
-            (
-                serde_json::to_vec(&records).unwrap_or_default(),
-                state.changes,
-            )
+            let records: Vec<Record> = state.records.iter().cloned().collect();
+            (records, state.changes)
         };
         let path = self.path.clone();
-        let written = tokio::task::spawn_blocking(move || write_file(&path, &bytes)).await;
+        let written = tokio::task::spawn_blocking(move || {
+            let bytes = serde_json::to_vec(&records).map_err(std::io::Error::other)?;
+            write_file(&path, &bytes)
+        })
+        .await;
         match written {
             Ok(Ok(())) => self.state().written = changes,
             // The namespace is gone, and its directory with it.
