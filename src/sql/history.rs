@@ -277,11 +277,12 @@ impl Log {
         if state.scheduled {
             return;
         }
-        state.scheduled = true;
-        drop(state);
+        // Outside a runtime (a unit test) the file is written only when asked.
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
+        state.scheduled = true;
+        drop(state);
         let log = self.clone();
         runtime.spawn(async move {
             tokio::time::sleep(WRITE_BEHIND).await;
