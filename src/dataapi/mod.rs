@@ -22,8 +22,8 @@ use crate::sql::DataPlane;
 use chrono::{DateTime, Utc};
 use results::{ResultSet, Value};
 use statement::{
-    is_final, Mode, NewStatement, Runner, Session, SessionState, Statement, Status, StatusFilter,
-    Target,
+    is_final, Mode, NewStatement, Run, Runner, Session, SessionState, Statement, Status,
+    StatusFilter, Target,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -402,9 +402,10 @@ impl DataApi {
             keep_alive: req.session_keep_alive_seconds,
             client_token: req.client_token,
         };
-        let statement = self.submit(scope, caller, ask)?;
-        if let Some(seconds) = req.wait_time_seconds {
-            self.wait(&statement, seconds).await?;
+        let (statement, run) = self.submit(scope, caller, ask)?;
+        match req.wait_time_seconds {
+            Some(seconds) => self.wait(&statement, seconds, run).await?,
+            None => run.map_or((), Run::detach),
         }
         Ok(submitted!(ExecuteStatementOutput, statement))
     }
@@ -444,9 +445,10 @@ impl DataApi {
             keep_alive: req.session_keep_alive_seconds,
             client_token: req.client_token,
         };
-        let statement = self.submit(scope, caller, ask)?;
-        if let Some(seconds) = req.wait_time_seconds {
-            self.wait(&statement, seconds).await?;
+        let (statement, run) = self.submit(scope, caller, ask)?;
+        match req.wait_time_seconds {
+            Some(seconds) => self.wait(&statement, seconds, run).await?,
+            None => run.map_or((), Run::detach),
         }
         Ok(submitted!(BatchExecuteStatementOutput, statement))
     }
@@ -457,7 +459,7 @@ impl DataApi {
         scope: &Scope,
         caller: &Caller,
         ask: Ask,
-    ) -> DataResult<Arc<Statement>> {
+    ) -> DataResult<(Arc<Statement>, Option<Run>)> {
         self.expire();
         let now = self.now();
         let db_user = crate::control::ops::db_user(caller);
@@ -465,7 +467,7 @@ impl DataApi {
             let state = self.state();
             if let Some((id, _)) = state.tokens.get(&(scope.clone(), token.clone())) {
                 if let Some(statement) = state.statements.get(id) {
-                    return Ok(statement.clone());
+                    return Ok((statement.clone(), None));
                 }
             }
         }
@@ -602,12 +604,13 @@ impl DataApi {
         if let Some(journal) = &self.journal {
             journal.write(&statement);
         }
-        tokio::spawn(self.runner().run(statement.clone(), session));
-        Ok(statement)
+        let run = Run::new(self.runner().run(statement.clone(), session));
+        Ok((statement, Some(run)))
     }
 
-    /// Waits (WaitTimeSeconds) until the statement ends, counting the waiters.
-    async fn wait(&self, statement: &Statement, seconds: i32) -> DataResult<()> {
+    /// Waits (WaitTimeSeconds) until the statement ends, counting the waiters; driving its
+    /// run meanwhile when given it.
+    async fn wait(&self, statement: &Statement, seconds: i32, run: Option<Run>) -> DataResult<()> {
         use std::sync::atomic::Ordering;
         if statement.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITERS {
             statement.waiting.fetch_sub(1, Ordering::AcqRel);
@@ -621,7 +624,10 @@ impl DataApi {
             });
         }
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds as u64);
-        statement.wait(deadline).await;
+        match run {
+            Some(run) => run.drive_until(deadline).await,
+            None => statement.wait(deadline).await,
+        };
         statement.waiting.fetch_sub(1, Ordering::AcqRel);
         Ok(())
     }
@@ -657,7 +663,7 @@ impl DataApi {
     ) -> DataResult<DescribeStatementResponse> {
         let (statement, _) = self.find(scope, &req.id)?;
         if let Some(seconds) = req.wait_time_seconds {
-            self.wait(&statement, seconds).await?;
+            self.wait(&statement, seconds, None).await?;
         }
         let p = statement.progress();
         let finished = is_final(p.status);
@@ -740,7 +746,7 @@ impl DataApi {
             ));
         }
         if let Some(seconds) = wait {
-            self.wait(&statement, seconds).await?;
+            self.wait(&statement, seconds, None).await?;
         }
         if statement.csv != csv {
             return Err(DataError::validation(match csv {

@@ -168,6 +168,42 @@ impl Statement {
     }
 }
 
+/// A statement's run. A request that waits for its statement (`WaitTimeSeconds`) drives the
+/// run itself while it waits, so the engine's answer wakes that request's task and no other;
+/// whatever is left when the wait ends, or the request goes away, runs on a task of its own.
+pub struct Run(Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>);
+
+impl Run {
+    pub fn new(run: impl std::future::Future<Output = ()> + Send + 'static) -> Run {
+        Run(Some(Box::pin(run)))
+    }
+
+    /// Drives the run until it ends or `deadline` passes; whether it ended.
+    pub async fn drive_until(mut self, deadline: tokio::time::Instant) -> bool {
+        let Some(run) = self.0.as_mut() else {
+            return true;
+        };
+        let ended = tokio::time::timeout_at(deadline, run).await.is_ok();
+        if ended {
+            self.0 = None;
+        }
+        ended
+    }
+
+    /// Leaves the run to a task of its own.
+    pub fn detach(self) {}
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        if let Some(run) = self.0.take() {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(run);
+            }
+        }
+    }
+}
+
 /// A session the Data API keeps open for `SessionKeepAliveSeconds` after each statement.
 pub struct Session {
     pub id: String,
