@@ -162,6 +162,58 @@ async fn statements_of_the_endpoint_are_in_the_history() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statements_carry_their_transaction_and_query_group() {
+    let server = TestServer::with_sql().await;
+    let port = common::serving_workgroup(&server.client(), "xid-ns", "xid-wg").await;
+    let sql = common::sql_connect(port, common::SQL_ADMIN, common::SQL_PASSWORD, "dev")
+        .await
+        .unwrap();
+    one(&sql, "select 'alone' from pg_class limit 1").await;
+    sql.batch_execute(
+        "begin; set query_group to 'nightly etl'; create table x (a int); insert into x values (1); commit",
+    )
+    .await
+    .unwrap();
+    one(&sql, "select 'after' from x").await;
+    let history = rows(
+        &sql,
+        "select query_text, transaction_id, trim(query_label) from sys_query_history
+         where query_text in ('select ''alone'' from pg_class limit 1', 'begin',
+                              'create table x (a int)', 'insert into x values (1)',
+                              'select ''after'' from x')
+         order by query_id",
+    )
+    .await;
+    assert_eq!(history.len(), 5, "{history:?}");
+    let xid = |i: usize| history[i][1].parse::<i64>().unwrap();
+    // BEGIN ... COMMIT is one transaction; the statements before and after have their own.
+    assert_eq!(xid(1), xid(2));
+    assert_eq!(xid(2), xid(3));
+    assert!(xid(0) < xid(1) && xid(3) < xid(4), "{history:?}");
+    let labels: Vec<&str> = history.iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "default",
+            "default",
+            "nightly etl",
+            "nightly etl",
+            "nightly etl"
+        ]
+    );
+    // STL_QUERY shows the same transaction and label.
+    assert_eq!(
+        rows(
+            &sql,
+            "select xid, trim(label) from stl_query where querytxt like 'insert into x%'"
+        )
+        .await,
+        vec![vec![xid(3).to_string(), "nightly etl".to_string()]]
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn users_see_their_own_statements_and_the_admin_everyones() {
     let server = TestServer::with_sql().await;
     let port = common::serving_workgroup(&server.client(), "seen-ns", "seen-wg").await;

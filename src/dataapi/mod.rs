@@ -623,12 +623,19 @@ impl DataApi {
                 detail: None,
             });
         }
+        // Counted down however the wait ends, a request dropped mid-wait too.
+        struct Waiter<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Waiter<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        let _waiter = Waiter(&statement.waiting);
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds as u64);
         match run {
             Some(run) => run.drive_until(deadline).await,
             None => statement.wait(deadline).await,
         };
-        statement.waiting.fetch_sub(1, Ordering::AcqRel);
         Ok(())
     }
 

@@ -385,6 +385,7 @@ impl Runner {
                 self.fail_all(statement, &e.message);
                 return Ran::Lost;
             }
+            client.tracker().set_block(true);
         }
         let mut failed: Option<EngineError> = None;
         for (i, sql) in statement.sqls.iter().enumerate() {
@@ -401,7 +402,7 @@ impl Runner {
                 database: statement.target.database.as_str().into(),
                 tracked: statement.session_id.is_some(),
             };
-            let query_id = history.begin(&origin, sql);
+            let query_id = history.begin(&origin, sql, client.tracker());
             if crate::sql::history::reads_history(sql) {
                 history.write().await;
             }
@@ -413,6 +414,9 @@ impl Runner {
                 p.subs[i].updated_at = Some(self.now());
             }
             let outcome = self.run_one(statement, client, sql).await;
+            if !transaction {
+                client.tracker().end_implicit();
+            }
             if let Err(e) = &outcome {
                 if may_retry && i == 0 && !transaction && e.code == EngineError::CLOSED {
                     history.discard(query_id);
@@ -480,6 +484,7 @@ impl Runner {
                 lost = e.code.starts_with("08");
                 failed.get_or_insert(e);
             }
+            client.tracker().set_block(false);
         }
         let now = self.now();
         let mut p = statement.progress();

@@ -998,7 +998,7 @@ CREATE FUNCTION pg_catalog.redshift_query_log()
 RETURNS TABLE (user_id integer, user_name text, query_id bigint, pid integer,
                database_name text, query_type text, status text, start_time timestamp,
                end_time timestamp, elapsed bigint, rows bigint, error_message text,
-               query_text text, tracked boolean)
+               query_text text, tracked boolean, xid bigint, label text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
   WITH file AS (SELECT current_setting('data_directory') || '/../query_history.json' AS path),
   records AS (
@@ -1006,12 +1006,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
       CASE WHEN (pg_stat_file(file.path, true)).size IS NOT NULL
            THEN pg_read_file(file.path)::jsonb ELSE '[]'::jsonb END)
       AS h(q bigint, p integer, u text, d text, k text, s text, b bigint, e bigint, r bigint,
-           x text, t text, l boolean))
+           x text, t text, l boolean, j bigint, g text))
   SELECT (SELECT u.usesysid::integer FROM pg_user u WHERE u.usename = r.u), r.u, r.q, r.p,
          r.d, r.k, r.s, timestamp 'epoch' + r.b * interval '1 microsecond',
          timestamp 'epoch' + r.e * interval '1 microsecond',
          coalesce(r.e, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint) - r.b,
-         r.r, r.x, r.t, coalesce(r.l, false)
+         r.r, r.x, r.t, coalesce(r.l, false), nullif(r.j, 0), r.g
   FROM records r
   WHERE r.u = session_user OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
 $$;
@@ -1030,8 +1030,9 @@ $$;
 SET allow_system_table_mods = on;
 -- STL_QUERY and SVL_QLOG: queries that ended (not DDL or utility statements).
 CREATE VIEW pg_catalog.stl_query AS
-SELECT h.user_id AS userid, h.query_id::integer AS query, 'default'::character(320) AS label,
-       NULL::bigint AS xid, h.pid, h.database_name::character(32) AS database,
+SELECT h.user_id AS userid, h.query_id::integer AS query,
+       coalesce(h.label, 'default')::character(320) AS label, h.xid, h.pid,
+       h.database_name::character(32) AS database,
        h.query_text::character(4000) AS querytxt, h.start_time AS starttime,
        h.end_time AS endtime, (h.status IN ('failed', 'canceled'))::integer AS aborted,
        0 AS insert_pristine, 0 AS concurrency_scaling_status
@@ -1046,7 +1047,7 @@ SELECT userid, query, xid, pid, starttime, endtime,
 FROM pg_catalog.stl_query;
 -- The text of statements that ended, 200 characters a row, by kind.
 CREATE VIEW pg_catalog.svl_statementtext AS
-SELECT h.user_id AS userid, NULL::bigint AS xid, h.pid, ''::character(320) AS label,
+SELECT h.user_id AS userid, h.xid, h.pid, coalesce(h.label, '')::character(320) AS label,
        h.start_time AS starttime, h.end_time AS endtime, n.sequence,
        (CASE WHEN h.query_type IN ('DDL', 'UTILITY') THEN h.query_type
              ELSE 'QUERY' END)::varchar(10) AS type,
@@ -1078,15 +1079,15 @@ FROM (SELECT l.*, row_number() OVER (PARTITION BY l.status = 'running'
 WHERE h.status = 'running' OR h.recent <= 100;
 CREATE VIEW pg_catalog.stv_inflight AS
 SELECT h.user_id AS userid, 0 AS slice, h.query_id::integer AS query,
-       ''::character(320) AS label, NULL::bigint AS xid, h.pid, h.start_time AS starttime,
+       coalesce(h.label, '')::character(320) AS label, h.xid, h.pid, h.start_time AS starttime,
        h.query_text::character(100) AS text, 0 AS suspended, 0 AS insert_pristine,
        0 AS concurrency_scaling_status
 FROM pg_catalog.redshift_query_log() h WHERE h.status = 'running';
 -- SYS_QUERY_HISTORY, SYS_QUERY_TEXT and SYS_QUERY_DETAIL (one child-query row per query):
 -- every statement, running or ended.
 CREATE VIEW pg_catalog.sys_query_history AS
-SELECT h.user_id, h.query_id, 'default'::character(320) AS query_label,
-       NULL::bigint AS transaction_id, h.pid AS session_id,
+SELECT h.user_id, h.query_id, coalesce(h.label, 'default')::character(320) AS query_label,
+       h.xid AS transaction_id, h.pid AS session_id,
        h.database_name::character(128) AS database_name, h.query_type::character(32) AS query_type,
        h.status::character(10) AS status, false AS result_cache_hit, h.start_time, h.end_time,
        h.elapsed AS elapsed_time, 0::bigint AS queue_time, h.elapsed AS execution_time,
@@ -1103,7 +1104,7 @@ SELECT h.user_id, h.query_id, 'default'::character(320) AS query_label,
        0 AS result_cache_query_id, h.user_name::character(128) AS username
 FROM pg_catalog.redshift_query_log() h;
 CREATE VIEW pg_catalog.sys_query_text AS
-SELECT h.user_id, h.query_id, NULL::bigint AS transaction_id, h.pid AS session_id,
+SELECT h.user_id, h.query_id, h.xid AS transaction_id, h.pid AS session_id,
        h.start_time, 0 AS sequence, h.query_text::character(4000) AS text
 FROM pg_catalog.redshift_query_log() h;
 CREATE VIEW pg_catalog.sys_query_detail AS

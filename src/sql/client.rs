@@ -93,6 +93,8 @@ pub struct Client {
     session: SessionParts,
     /// Whether the session is inside a transaction block (ReadyForQuery said so).
     in_transaction: bool,
+    /// The session's transactions and query group, as the history records them.
+    tracker: crate::sql::history::Tracker,
 }
 
 struct SessionParts {
@@ -112,13 +114,20 @@ impl Client {
                 socket,
             },
             in_transaction: false,
+            tracker: Default::default(),
         }
     }
 
     /// Discards the session's state (settings, temporary tables, prepared statements,
     /// locks), as for a session handed to the next statement.
     pub async fn reset(&mut self) -> Result<(), EngineError> {
+        self.tracker.reset();
         self.run("DISCARD ALL", None, &mut Discard).await.map(drop)
+    }
+
+    /// The session's transactions and query group, as the history records them.
+    pub fn tracker(&mut self) -> &mut crate::sql::history::Tracker {
+        &mut self.tracker
     }
 
     /// The query history of the session's namespace.

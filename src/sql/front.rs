@@ -940,6 +940,7 @@ where
     };
     let mut session = crate::sql::s3::session::Session::new(joined, *status);
     let ran = run_pieces(&job, &mut session, client, context).await;
+    context.history.end_implicit();
     *status = session.status();
     let (joined, unread) = session.into_parts();
     let mut rest = BytesMut::from(&unread[..]);
@@ -1014,11 +1015,11 @@ where
     W: AsyncWrite + Unpin + Send,
 {
     let extended = job.extended.unwrap_or_default();
-    let (log, origin) = (context.history.log(), context.history.origin());
+    let log = context.history.log();
     for (n, piece) in job.pieces.iter().enumerate() {
         let mut out = BytesMut::new();
         let text = job.texts.get(n).map_or("", String::as_str);
-        let id = (job.extended.is_none() || extended.executed).then(|| log.begin(origin, text));
+        let id = (job.extended.is_none() || extended.executed).then(|| context.history.begin(text));
         let ended = |outcome| {
             if let Some(id) = id {
                 log.finish(id, outcome);

@@ -27,6 +27,8 @@ const MAX_TEXT_BYTES: usize = 2 << 20;
 const MAX_TEXT: usize = 4_000;
 /// The error message kept (`error_message`).
 const MAX_ERROR: usize = 512;
+/// The query group kept (`label`, `query_label`).
+const MAX_LABEL: usize = 320;
 /// How long a change waits to be written when nothing reads it sooner.
 const WRITE_BEHIND: Duration = Duration::from_secs(1);
 
@@ -91,6 +93,12 @@ pub struct Record {
     /// Whether `pg_last_query_id()` in its session may answer it (see [`Origin::tracked`]).
     #[serde(rename = "l", default, skip_serializing_if = "std::ops::Not::not")]
     pub tracked: bool,
+    /// The transaction it ran in (`xid`, `transaction_id`).
+    #[serde(rename = "j", default)]
+    pub xid: i64,
+    /// The session's query group when it began (`label`); none is `default`.
+    #[serde(rename = "g", default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Arc<str>>,
 }
 
 /// Who runs a statement, and where.
@@ -113,10 +121,47 @@ pub enum Outcome {
     Failed { code: String, message: String },
 }
 
+/// A session's transactions and query group as its statements open, end and set them: what
+/// the history records of each statement beside its text (its `xid` and `label`).
+#[derive(Debug, Default)]
+pub struct Tracker {
+    /// The transaction the session is in, once a statement has run in it.
+    xid: Option<i64>,
+    /// Whether that transaction is a block (BEGIN ... COMMIT), which outlasts its Query.
+    block: bool,
+    label: Option<Arc<str>>,
+}
+
+impl Tracker {
+    /// The end of a Query, a Sync or a Data API statement: the implicit transaction of its
+    /// statements ends with it, unless a block is open.
+    pub fn end_implicit(&mut self) {
+        if !self.block {
+            self.xid = None;
+        }
+    }
+
+    /// A transaction block begun or ended by the Data API itself (a batch run in one
+    /// transaction), whose BEGIN and COMMIT are not statements of the history.
+    pub fn set_block(&mut self, open: bool) {
+        self.block = open;
+        if !open {
+            self.xid = None;
+        }
+    }
+
+    /// The session's state discarded (`DISCARD ALL` of a pooled session): no transaction, no
+    /// query group.
+    pub fn reset(&mut self) {
+        *self = Tracker::default();
+    }
+}
+
 /// A namespace's query history.
 pub struct Log {
     path: PathBuf,
     next_id: AtomicI64,
+    next_xid: AtomicI64,
     state: Mutex<State>,
     /// Held while the file is written, so writes land in the order they were made.
     writing: tokio::sync::Mutex<()>,
@@ -178,6 +223,7 @@ impl Log {
 
     fn with(path: PathBuf, records: Vec<Record>) -> Log {
         let next_id = records.iter().map(|r| r.query_id).max().unwrap_or(0) + 1;
+        let next_xid = records.iter().map(|r| r.xid).max().unwrap_or(0) + 1;
         let mut state = State::default();
         for mut record in records {
             // A statement running when the emulator stopped ended with it.
@@ -191,6 +237,7 @@ impl Log {
         Log {
             path,
             next_id: AtomicI64::new(next_id),
+            next_xid: AtomicI64::new(next_xid),
             state: Mutex::new(state),
             writing: tokio::sync::Mutex::new(()),
         }
@@ -200,9 +247,23 @@ impl Log {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Records `text` as running now; its query id.
-    pub fn begin(self: &Arc<Self>, origin: &Origin, text: &str) -> i64 {
-        let (kind, leader_only) = classify(text);
+    /// Records `text` as running now, in the session `tracker` follows; its query id.
+    pub fn begin(self: &Arc<Self>, origin: &Origin, text: &str, tracker: &mut Tracker) -> i64 {
+        let Shape {
+            kind,
+            leader_only,
+            effect,
+        } = classify(text);
+        let xid = *tracker
+            .xid
+            .get_or_insert_with(|| self.next_xid.fetch_add(1, Ordering::Relaxed));
+        let label = tracker.label.clone();
+        match effect {
+            Effect::None => {}
+            Effect::Begin => tracker.block = true,
+            Effect::End => tracker.set_block(false),
+            Effect::Label(label) => tracker.label = label,
+        }
         let record = Record {
             query_id: 0,
             pid: origin.pid,
@@ -218,6 +279,8 @@ impl Log {
             // PG_LAST_QUERY_ID() does not count a query the leader node answers alone (one
             // that reads no table, such as `select pg_last_query_id()` itself).
             tracked: origin.tracked && !leader_only,
+            xid,
+            label,
         };
         let mut state = self.state();
         // Drawn under the lock, so the records stay in id order.
@@ -389,16 +452,100 @@ pub fn statements(sql: &str) -> Vec<&str> {
     out
 }
 
-/// The kind of a statement, from its first words, and whether it is a SELECT of no table
-/// (which Redshift's leader node answers alone).
-pub fn classify(sql: &str) -> (QueryType, bool) {
+/// What the history reads of a statement's text.
+#[derive(Debug, PartialEq)]
+pub struct Shape {
+    pub kind: QueryType,
+    /// A SELECT of no table (which Redshift's leader node answers alone).
+    pub leader_only: bool,
+    pub effect: Effect,
+}
+
+/// What a statement does to its session that the history records of later ones.
+#[derive(Debug, PartialEq)]
+pub enum Effect {
+    None,
+    /// BEGIN, START TRANSACTION.
+    Begin,
+    /// COMMIT, END, ROLLBACK, ABORT (not ROLLBACK TO a savepoint).
+    End,
+    /// SET or RESET of `query_group`: the label of the statements after it (none: `default`).
+    Label(Option<Arc<str>>),
+}
+
+/// The kind of a statement, from its first words; whether it reads no table; what it does to
+/// its session.
+pub fn classify(sql: &str) -> Shape {
     let tokens = lex::tokens(sql);
     let kind = query_type(sql, &tokens);
-    let reads_none = kind == QueryType::Select
+    let leader_only = kind == QueryType::Select
         && !tokens
             .iter()
             .any(|t| t.kind == Kind::Word && sql[t.start..t.end].eq_ignore_ascii_case("from"));
-    (kind, reads_none)
+    let effect = match kind {
+        QueryType::Utility => effect(sql, &tokens),
+        _ => Effect::None,
+    };
+    Shape {
+        kind,
+        leader_only,
+        effect,
+    }
+}
+
+/// What a utility statement does to its session's transaction or query group.
+fn effect(sql: &str, tokens: &[lex::Token]) -> Effect {
+    let mut words = tokens.iter().filter(|t| t.kind != Kind::Space);
+    let mut next = || words.next().map(|t| (t.kind, &sql[t.start..t.end]));
+    let is = |w: Option<(Kind, &str)>, want: &str| {
+        w.is_some_and(|(k, w)| k == Kind::Word && w.eq_ignore_ascii_case(want))
+    };
+    let first = next();
+    let second = next();
+    if is(first, "begin") || (is(first, "start") && is(second, "transaction")) {
+        return Effect::Begin;
+    }
+    if ["commit", "end", "abort"].iter().any(|w| is(first, w)) {
+        return match is(second, "prepared") {
+            true => Effect::None,
+            false => Effect::End,
+        };
+    }
+    if is(first, "rollback") {
+        // ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name keeps the transaction.
+        let third = next();
+        let to = is(second, "to")
+            || (["work", "transaction"].iter().any(|w| is(second, w)) && is(third, "to"));
+        return match to || is(second, "prepared") {
+            true => Effect::None,
+            false => Effect::End,
+        };
+    }
+    if is(first, "reset") && is(second, "query_group") {
+        return Effect::Label(None);
+    }
+    if is(first, "set") {
+        let name = match ["session", "local"].iter().any(|w| is(second, w)) {
+            true => next(),
+            false => second,
+        };
+        if !is(name, "query_group") {
+            return Effect::None;
+        }
+        let _to = next();
+        return match next() {
+            Some((Kind::String, quoted)) => {
+                let value = crate::sql::s3::command::unquote(quoted).unwrap_or_default();
+                Effect::Label(Some(clipped(&value, MAX_LABEL).into()))
+            }
+            Some((_, w)) if w.eq_ignore_ascii_case("default") => Effect::Label(None),
+            Some((Kind::Word | Kind::Number | Kind::QuotedName, w)) => {
+                Effect::Label(Some(clipped(w.trim_matches('"'), MAX_LABEL).into()))
+            }
+            _ => Effect::None,
+        };
+    }
+    Effect::None
 }
 
 fn query_type(sql: &str, tokens: &[lex::Token]) -> QueryType {
@@ -500,6 +647,8 @@ pub struct Session {
     log: Arc<Log>,
     origin: Origin,
     owed: Mutex<VecDeque<Owed>>,
+    /// The client's direction only.
+    tracker: Mutex<Tracker>,
     /// Prepared statements' and portals' text, by name (the client's direction only).
     statements: Mutex<Named>,
 }
@@ -532,6 +681,7 @@ impl Session {
             log,
             origin,
             owed: Mutex::new(VecDeque::new()),
+            tracker: Mutex::new(Tracker::default()),
             statements: Mutex::new(Named::default()),
         }
     }
@@ -552,12 +702,31 @@ impl Session {
         self.statements.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn tracker(&self) -> std::sync::MutexGuard<'_, Tracker> {
+        self.tracker.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records `text` as running now in this session (an S3 job's statement); its query id.
+    pub fn begin(&self, text: &str) -> i64 {
+        self.log.begin(&self.origin, text, &mut self.tracker())
+    }
+
+    /// The end of a Query or an extended-protocol batch run by an S3 job.
+    pub fn end_implicit(&self) {
+        self.tracker().end_implicit();
+    }
+
     /// A simple-protocol `Query`: each statement, then its ReadyForQuery.
     pub fn query(&self, sql: &str) {
-        let ids: Vec<i64> = statements(sql)
-            .into_iter()
-            .map(|s| self.log.begin(&self.origin, s))
-            .collect();
+        let ids: Vec<i64> = {
+            let mut tracker = self.tracker();
+            let ids = statements(sql)
+                .into_iter()
+                .map(|s| self.log.begin(&self.origin, s, &mut tracker))
+                .collect();
+            tracker.end_implicit();
+            ids
+        };
         let mut owed = self.owed();
         owed.extend(ids.into_iter().map(Owed::Query));
         owed.push_back(Owed::Ready);
@@ -594,12 +763,13 @@ impl Session {
 
     pub fn execute(&self, portal: &[u8]) {
         let text = self.named().portals.get(portal).cloned();
-        let id = self.log.begin(&self.origin, text.as_deref().unwrap_or(""));
+        let id = self.begin(text.as_deref().unwrap_or(""));
         self.owed().push_back(Owed::Query(id));
     }
 
     /// A `Sync` (or a `FunctionCall`): the engine answers it with a ReadyForQuery.
     pub fn sync(&self) {
+        self.tracker().end_implicit();
         self.owed().push_back(Owed::Ready);
     }
 
@@ -679,10 +849,10 @@ mod tests {
 
     #[test]
     fn query_types_follow_the_first_words() {
-        let query_type = |sql| classify(sql).0;
+        let query_type = |sql| classify(sql).kind;
         assert_eq!(query_type("SELECT 1"), QueryType::Select);
-        assert!(classify("select pg_last_query_id()").1);
-        assert!(!classify("select a from t").1);
+        assert!(classify("select pg_last_query_id()").leader_only);
+        assert!(!classify("select a from t").leader_only);
         assert_eq!(
             query_type("with a as (select 1) select * from a"),
             QueryType::Select
@@ -702,6 +872,71 @@ mod tests {
             QueryType::Unload
         );
         assert_eq!(query_type("frobnicate"), QueryType::Other);
+    }
+
+    #[test]
+    fn effects_on_the_session_are_read() {
+        let effect = |sql| classify(sql).effect;
+        assert_eq!(effect("BEGIN"), Effect::Begin);
+        assert_eq!(effect("start transaction read only"), Effect::Begin);
+        assert_eq!(effect("commit"), Effect::End);
+        assert_eq!(effect("END TRANSACTION"), Effect::End);
+        assert_eq!(effect("rollback work"), Effect::End);
+        assert_eq!(effect("abort"), Effect::End);
+        assert_eq!(effect("rollback to savepoint s"), Effect::None);
+        assert_eq!(effect("ROLLBACK TRANSACTION TO s"), Effect::None);
+        assert_eq!(effect("commit prepared 'x'"), Effect::None);
+        assert_eq!(
+            effect("set query_group to 'it''s etl'"),
+            Effect::Label(Some("it's etl".into()))
+        );
+        assert_eq!(
+            effect("SET SESSION query_group = nightly"),
+            Effect::Label(Some("nightly".into()))
+        );
+        assert_eq!(effect("set query_group to default"), Effect::Label(None));
+        assert_eq!(effect("reset query_group"), Effect::Label(None));
+        assert_eq!(effect("set search_path to public"), Effect::None);
+        assert_eq!(effect("select 'begin'"), Effect::None);
+    }
+
+    #[test]
+    fn statements_carry_their_transaction_and_query_group() {
+        let (_dir, session) = session();
+        let record = |log: &Log, text: &str| {
+            let state = log.state();
+            let r = state.records.iter().rev().find(|r| r.text == text).cloned();
+            r.map(|r| (r.xid, r.label.as_deref().map(str::to_string)))
+                .unwrap()
+        };
+        // Statements of one Query share its implicit transaction; the next Query has its own.
+        session.query("select 1; select 2");
+        session.query("select 3");
+        let (a, b, c) = (
+            record(session.log(), "select 1").0,
+            record(session.log(), "select 2").0,
+            record(session.log(), "select 3").0,
+        );
+        assert_eq!(a, b);
+        assert_ne!(b, c);
+        // A block lasts from BEGIN to COMMIT across Queries and Syncs.
+        session.query("begin");
+        session.query("set query_group to 'etl'");
+        session.execute(b"");
+        session.sync();
+        session.query("commit");
+        session.query("select 4");
+        let begin = record(session.log(), "begin");
+        assert_eq!(begin.1, None);
+        assert_eq!(record(session.log(), "set query_group to 'etl'").0, begin.0);
+        assert_eq!(record(session.log(), "").0, begin.0);
+        assert_eq!(record(session.log(), "").1.as_deref(), Some("etl"));
+        assert_eq!(record(session.log(), "commit").0, begin.0);
+        let after = record(session.log(), "select 4");
+        assert!(after.0 > begin.0);
+        assert_eq!(after.1.as_deref(), Some("etl"));
+        session.query("reset query_group; select 5");
+        assert_eq!(record(session.log(), "select 5").1, None);
     }
 
     #[test]

@@ -826,7 +826,7 @@ fn parquet_refuses(option: &str, statement: &str) -> Refusal {
 
 /// A string literal's value: its quotes removed and doubled quotes undone (`E'...'`'s
 /// backslash escapes too).
-fn unquote(literal: &str) -> Option<String> {
+pub(crate) fn unquote(literal: &str) -> Option<String> {
     if let Some(body) = literal
         .strip_prefix(['e', 'E'])
         .and_then(|s| s.strip_prefix('\''))
