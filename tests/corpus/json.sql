@@ -43,7 +43,6 @@ select json_extract_array_element_text('["a",["b",1,["c",2,3,null,]]]',1,true);
 -- 
 
 -- setup
--- known-gap: IDENTITY(0, 1): the engine's identity column starts at its MINVALUE, 1, at the least
 create table test_json(id int identity(0,1), json_strings varchar);
 insert into test_json(json_strings) values
 ('{"a":2}'),
@@ -67,7 +66,6 @@ from test_json order by id;
 -- 10 | [1,2,3] | false
 
 -- setup
--- known-gap: IDENTITY(0, 1): the engine's identity column starts at its MINVALUE, 1, at the least
 create table test_json_arrays(id int identity(0,1), json_arrays varchar);
 insert into test_json_arrays(json_arrays)
 values('[]'),
@@ -79,7 +77,6 @@ insert into test_json_arrays(json_arrays) values
 ('[1,2,]');
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/IS_VALID_JSON_ARRAY.html
--- known-gap: its setup fails (IDENTITY(0, 1))
 select json_arrays, is_valid_json_array(json_arrays)
 from test_json_arrays order by id;
 -- expect:
