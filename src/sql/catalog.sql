@@ -592,6 +592,12 @@ CREATE FUNCTION pg_catalog.json_parse(j text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::jsonb $$;
 CREATE FUNCTION pg_catalog.json_serialize(j jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::text $$;
+-- JSON_TYPEOF of a SUPER value; of text, the engine's reading of it as JSON, as before (the
+-- text overload is what an untyped literal picks, where json and jsonb would be ambiguous).
+CREATE FUNCTION pg_catalog.json_typeof(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT jsonb_typeof(j) $$;
+CREATE FUNCTION pg_catalog.json_typeof(j text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT json_typeof(j::json) $$;
 
 -- Hash functions (Redshift's, with its results: see tests/corpus/hash.sql).
 -- The bytes of a value as Redshift hashes them: integers little-endian (2, 4 or 8 bytes),

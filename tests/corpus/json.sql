@@ -94,7 +94,6 @@ SELECT JSON_PARSE('[10001,10002,"abc"]');
 -- [10001,10002,"abc"]
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/JSON_PARSE.html
--- known-gap: there is no JSON_TYPEOF of a SUPER (jsonb) value
 SELECT JSON_TYPEOF(JSON_PARSE('[10001,10002,"abc"]'));
 -- expect:
 -- array

@@ -8,7 +8,6 @@ SELECT JSON_TYPEOF(ARRAY(1,2));
 -- array
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_json_typeof.html
--- known-gap: there is no JSON_TYPEOF of a SUPER (jsonb) value
 SELECT JSON_TYPEOF(JSON_PARSE('{"name":"Joe"}'));
 -- expect:
 -- object
