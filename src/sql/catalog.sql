@@ -471,6 +471,20 @@ RESET allow_system_table_mods;
 -- More of Redshift's functions with no syntax of their own.
 CREATE FUNCTION pg_catalog.replicate(s text, n integer) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT repeat(s, n) $$;
+-- REPEAT and REPLICATE of a number repeat its text (an untyped literal still picks the text
+-- overloads: the string category comes first).
+CREATE FUNCTION pg_catalog.repeat(v numeric, n integer) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT repeat(v::text, n) $$;
+CREATE FUNCTION pg_catalog.replicate(v numeric, n integer) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT repeat(v::text, n) $$;
+-- CHARINDEX in a number: in its text, as Redshift casts it.
+CREATE FUNCTION pg_catalog.charindex(needle text, haystack numeric) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT strpos(haystack::text, needle) $$;
+-- LEN of a VARBYTE (bytea here): its bytes.
+CREATE FUNCTION pg_catalog.len(b bytea) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT length(b) $$;
+-- s1 + s2: Redshift concatenates strings with + as with ||.
+CREATE OPERATOR pg_catalog.+ (LEFTARG = text, RIGHTARG = text, FUNCTION = pg_catalog.textcat);
 
 -- TRUNC(timestamp): its date.
 CREATE FUNCTION pg_catalog.trunc(t timestamp) RETURNS date

@@ -83,7 +83,6 @@ insert into users values
 update users set email = null where firstname = 'Aphrodite' and lastname = 'Acevedo';
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_NVL2.html
--- known-gap: Redshift concatenates strings with +; the engine has no + for strings
 select (firstname + ' ' + lastname) as name,
 nvl2(email, email, phone) AS contact_info
 from users

@@ -96,7 +96,6 @@ limit 10;
 -- Dick's Sporting Goods Park | 26
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_LEN.html
--- known-gap: there is no LEN of a VARBYTE (bytea)
 select len('aaa'::varbyte);
 -- expect:
 -- 3
@@ -116,7 +115,6 @@ create table sales (salesid int, commission decimal(8,2));
 insert into sales select n, 1000.00 + n from generate_series(1, 629) n;
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_CHARINDEX.html
--- known-gap: Redshift's string functions take a number as its text; the engine has no CHARINDEX(text, numeric)
 select distinct charindex('.', commission), count (charindex('.', commission))
 from sales where charindex('.', commission) > 4 group by charindex('.', commission)
 order by 1,2;
@@ -128,7 +126,6 @@ create table category (catid smallint, catname varchar(10));
 insert into category select n, 'c' || n from generate_series(1, 11) n;
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_REPEAT.html
--- known-gap: Redshift's REPEAT takes a number as its text; the engine has no REPEAT(smallint, integer)
 select catid, repeat(catid,3)
 from category
 order by 1,2;
