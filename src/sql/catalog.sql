@@ -177,6 +177,50 @@ EXCEPTION WHEN datetime_field_overflow THEN
 END
 $$;
 
+-- TO_TIMESTAMP(s, format [, is_strict]) (the dialect calls it by this name; the engine's own
+-- TO_TIMESTAMP(s, format) refuses a field past its end): with is_strict false, the default, a
+-- field past its end (hour 24) carries over into the next (TO_TIMESTAMP('2011-12-18 24:38:15',
+-- 'YYYY-MM-DD HH24:MI:SS') is 2011-12-19 00:38:15) where the fields are numbers of fixed
+-- width (YYYY, MM, DD, HH24, MI, SS); with true, the engine's refusal.
+CREATE FUNCTION pg_catalog.redshift_to_timestamp(s text, format text, is_strict boolean DEFAULT false) RETURNS timestamptz
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    y integer; m integer := 1; d integer := 1; h integer := 0; mi integer := 0; sec integer := 0;
+    f integer := 1; i integer := 1;
+BEGIN
+    RETURN to_timestamp(s, format);
+EXCEPTION WHEN datetime_field_overflow THEN
+    IF is_strict THEN
+        RAISE;
+    END IF;
+    WHILE f <= length(format) LOOP
+        CASE
+            WHEN upper(substr(format, f, 4)) = 'YYYY' THEN
+                y := substr(s, i, 4)::integer; f := f + 4; i := i + 4;
+            WHEN upper(substr(format, f, 4)) = 'HH24' THEN
+                h := substr(s, i, 2)::integer; f := f + 4; i := i + 2;
+            WHEN upper(substr(format, f, 2)) = 'MM' THEN
+                m := substr(s, i, 2)::integer; f := f + 2; i := i + 2;
+            WHEN upper(substr(format, f, 2)) = 'DD' THEN
+                d := substr(s, i, 2)::integer; f := f + 2; i := i + 2;
+            WHEN upper(substr(format, f, 2)) = 'MI' THEN
+                mi := substr(s, i, 2)::integer; f := f + 2; i := i + 2;
+            WHEN upper(substr(format, f, 2)) = 'SS' THEN
+                sec := substr(s, i, 2)::integer; f := f + 2; i := i + 2;
+            WHEN substr(format, f, 1) ~ '[A-Za-z]' THEN
+                RAISE;
+            ELSE
+                f := f + 1; i := i + 1;
+        END CASE;
+    END LOOP;
+    IF y IS NULL THEN
+        RAISE;
+    END IF;
+    RETURN make_timestamptz(y, 1, 1, 0, 0, 0) + (m - 1) * interval '1 month' + (d - 1) * interval '1 day'
+        + h * interval '1 hour' + mi * interval '1 minute' + sec * interval '1 second';
+END
+$$;
+
 -- SPLIT_PART of a date or timestamp: Redshift casts it to its text implicitly.
 CREATE FUNCTION pg_catalog.split_part(t timestamp, delimiter text, part integer) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT split_part(t::text, delimiter, part) $$;

@@ -310,12 +310,10 @@ CONVERT_TIMEZONE('GMT','GMT+2','2014-05-17 12:00:00') as gmt_plus_2;
 -- 2014-05-17 10:00:00 | 2014-05-17 14:15:00 | 2014-05-17 10:00:00 | 2014-05-17 10:00:00
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_TIMESTAMP.html
--- known-gap: the engine's TO_TIMESTAMP refuses hour 24; Redshift's, not strict by default, carries it into the next day
 SELECT to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS');
 -- expect:
 -- 2011-12-19 00:38:15+00
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_TIMESTAMP.html
--- known-gap: there is no TO_TIMESTAMP(timestamp, format, is_strict)
 SELECT to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS', TRUE);
 -- expect-error: out of range

@@ -863,6 +863,17 @@ impl Statement<'_> {
             let name = format!("pg_catalog.redshift_{}", self.text(i).to_ascii_lowercase());
             return (Some(self.replace(i, i, name)), after(i));
         }
+        if self.is_word(i, "to_timestamp") && self.is(i + 1, "(") && !self.qualified(i) {
+            // TO_TIMESTAMP(s, format [, is_strict]): Redshift's carries a field past its end
+            // (hour 24) over unless strict; the engine's refuses it. TO_TIMESTAMP(epoch) is
+            // the engine's own.
+            if let Some((arguments, _)) = self.arguments(i + 1) {
+                if matches!(arguments.len(), 2 | 3) {
+                    let edit = self.replace(i, i, "pg_catalog.redshift_to_timestamp");
+                    return (Some(edit), after(i));
+                }
+            }
+        }
         if self.is_word(i, "version")
             && self.is(i + 1, "(")
             && self.is(i + 2, ")")
@@ -1737,6 +1748,19 @@ mod tests {
             t("select regexp_instr(s, '[0-9]', 1, 2, 1, 'e') /* regexp_substr( */"),
             "select pg_catalog.redshift_regexp_instr(s, '[0-9]', 1, 2, 1, 'e') /* regexp_substr( */"
         );
+        assert_eq!(
+            t("select to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS', true), TO_TIMESTAMP(x, 'HH24')"),
+            "select pg_catalog.redshift_to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS', true), pg_catalog.redshift_to_timestamp(x, 'HH24')"
+        );
+        for unchanged in [
+            "select to_timestamp(1284352323)",
+            "select pg_catalog.to_timestamp(s, f)",
+        ] {
+            assert!(
+                matches!(translate(unchanged), Cow::Borrowed(_)),
+                "{unchanged}"
+            );
+        }
         assert_eq!(
             t("select version(), pg_catalog.version(), 'version()'"),
             "select pg_catalog.redshift_version(), pg_catalog.version(), 'version()'"
