@@ -616,6 +616,65 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     WHEN 512 THEN sha512(convert_to(s, 'UTF8'))
     ELSE sha256(convert_to(s, 'UTF8')) END, 'hex') $$;
 
+-- PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY x) and MEDIAN(x) (p 0.5), which the dialect calls
+-- redshift_percentile_cont(p, x), an ordinary aggregate, so it runs over a window too (the
+-- engine's PERCENTILE_CONT is an ordered-set aggregate, which takes no OVER). The row number
+-- RN = 1 + p * (N - 1) of the N values that are not NULL, interpolated between the values at
+-- floor(RN) and ceiling(RN). Of integers and decimals, a DECIMAL, its scale the larger of x's
+-- and p's (MEDIAN of 10, 10, 30 is 10.0; of 10, 15, 20, 30, 17.5), as Redshift's; of
+-- floating-point values, a double precision. The state holds p, then the values.
+CREATE FUNCTION pg_catalog.redshift_percentile_step(state numeric[], p numeric, x numeric) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN x IS NULL THEN coalesce(state, ARRAY[p]) ELSE coalesce(state, ARRAY[p]) || x END $$;
+CREATE FUNCTION pg_catalog.redshift_percentile_step(state numeric[], p numeric, x bigint) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_percentile_step(state, p, x::numeric) $$;
+CREATE FUNCTION pg_catalog.redshift_percentile_step(state numeric[], p numeric, x integer) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_percentile_step(state, p, x::numeric) $$;
+CREATE FUNCTION pg_catalog.redshift_percentile_step(state numeric[], p numeric, x smallint) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_percentile_step(state, p, x::numeric) $$;
+CREATE FUNCTION pg_catalog.redshift_percentile_final(state numeric[]) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    v numeric[] := ARRAY(SELECT x FROM unnest(state[2:]) x ORDER BY x);
+    n integer := cardinality(v);
+    rn numeric;
+BEGIN
+    IF n = 0 THEN
+        RETURN NULL;
+    END IF;
+    rn := 1 + state[1] * (n - 1);
+    RETURN round(v[floor(rn)::integer] + (rn - floor(rn)) * (v[ceil(rn)::integer] - v[floor(rn)::integer]),
+                 greatest(scale(state[1]), (SELECT max(scale(x)) FROM unnest(v) x)));
+END
+$$;
+CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, numeric) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, bigint) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, integer) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, smallint) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE FUNCTION pg_catalog.redshift_percentile_step(state float8[], p float8, x float8) RETURNS float8[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN x IS NULL THEN coalesce(state, ARRAY[p]) ELSE coalesce(state, ARRAY[p]) || x END $$;
+CREATE FUNCTION pg_catalog.redshift_percentile_final(state float8[]) RETURNS float8
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    v float8[] := ARRAY(SELECT x FROM unnest(state[2:]) x ORDER BY x);
+    n integer := cardinality(v);
+    rn float8;
+BEGIN
+    IF n = 0 THEN
+        RETURN NULL;
+    END IF;
+    rn := 1 + state[1] * (n - 1);
+    RETURN v[floor(rn)::integer] + (rn - floor(rn)) * (v[ceil(rn)::integer] - v[floor(rn)::integer]);
+END
+$$;
+CREATE AGGREGATE pg_catalog.redshift_percentile_cont(float8, float8) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = float8[], FINALFUNC = pg_catalog.redshift_percentile_final);
+
 -- JSON functions over text, as Redshift keeps JSON in VARCHAR columns.
 CREATE FUNCTION pg_catalog.json_extract_path_text(j text, VARIADIC path text[]) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT json_extract_path_text(j::json, VARIADIC path) $$;

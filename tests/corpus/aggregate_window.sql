@@ -264,7 +264,6 @@ order by 2,3,1;
 -- 40001 | 4 | 40 | 1
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_WF_MEDIAN.html
--- known-gap: MEDIAN as a window function (OVER) is not translated; the engine has no MEDIAN
 -- unordered
 -- (ordered by sellerid only: within a seller the reference's order is one of several)
 select sellerid, qty, median(qty)
@@ -285,7 +284,6 @@ order by sellerid;
 -- 4 | 40 | 25.0
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_WF_PERCENTILE_CONT.html
--- known-gap: PERCENTILE_CONT ... OVER is not translated; the engine's PERCENTILE_CONT is an ordered-set aggregate that takes no OVER
 -- unordered
 select sellerid, qty, percentile_cont(0.5)
 within group (order by qty)
@@ -304,7 +302,6 @@ over() as median from winsales;
 -- 4 | 40 | 20.0
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_WF_PERCENTILE_CONT.html
--- known-gap: PERCENTILE_CONT ... OVER is not translated; the engine's PERCENTILE_CONT is an ordered-set aggregate that takes no OVER
 -- unordered
 select sellerid, qty, percentile_cont(0.5)
 within group (order by qty)
@@ -348,7 +345,6 @@ insert into sales (salesid, sellerid, qtysold) values
   (9, 22, 2), (10, 25, 2);
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_MEDIAN.html
--- known-gap: the engine's PERCENTILE_CONT returns double precision (1); Redshift's returns DECIMAL for an integer argument (1.0)
 -- unordered
 select top 10  distinct sellerid, qtysold,
 percentile_cont(0.5) within group (order by qtysold),

@@ -16,8 +16,8 @@
 //! - date parts written bare (`DATEADD(day, 1, d)`) and Redshift's abbreviations of them;
 //! - CREATE and ALTER USER with Redshift's options (CREATEUSER, PASSWORD DISABLE, SYSLOG
 //!   ACCESS, SESSION TIMEOUT);
-//! - `TOP n`, `MINUS`, `APPROXIMATE COUNT`, `MEDIAN`, `LISTAGG ... WITHIN GROUP`, and `#temp`
-//!   tables.
+//! - `TOP n`, `MINUS`, `APPROXIMATE COUNT`, `MEDIAN` and `PERCENTILE_CONT` (also over a
+//!   window), `LISTAGG ... WITHIN GROUP`, and `#temp` tables.
 //!
 //! Functions that need no syntax of their own (GETDATE, DATEADD, DATEDIFF, LEN, ...) are
 //! installed in every database instead (`sql/catalog.sql`).
@@ -974,13 +974,18 @@ impl Statement<'_> {
         ))
     }
 
-    /// Redshift's aggregates PostgreSQL spells otherwise: `MEDIAN(x)`, and `LISTAGG(x [, d])
-    /// [WITHIN GROUP (ORDER BY ...)]`. As window functions (`OVER`) they are left alone.
+    /// Redshift's aggregates PostgreSQL spells otherwise: `MEDIAN(x)` and `PERCENTILE_CONT(p)
+    /// WITHIN GROUP (...)` (see `percentile_cont`), and `LISTAGG(x [, d]) [WITHIN GROUP (ORDER
+    /// BY ...)]`, as aggregates and as window functions (`OVER`).
     fn aggregate(&self, i: usize) -> Option<(Option<Edit>, usize)> {
         let median = self.is_word(i, "median");
         let listagg = self.is_word(i, "listagg");
-        if !(median || listagg) || !self.is(i + 1, "(") || self.qualified(i) {
+        let percentile = self.is_word(i, "percentile_cont");
+        if !(median || listagg || percentile) || !self.is(i + 1, "(") || self.qualified(i) {
             return None;
+        }
+        if median || percentile {
+            return self.percentile_cont(i, median);
         }
         let (arguments, close) = self.arguments(i + 1)?;
         let (order, end) = if self.is_word(close + 1, "within")
@@ -999,9 +1004,8 @@ impl Statement<'_> {
                 false => None,
             };
         }
-        let text = match (median, &arguments[..], order) {
-            (true, [x], None) => format!("percentile_cont(0.5) WITHIN GROUP (ORDER BY {x})"),
-            (false, [x], order) | (false, [x, _], order) => {
+        let text = match (&arguments[..], order) {
+            ([x], order) | ([x, _], order) => {
                 let delimiter = arguments.get(1).copied().unwrap_or("''");
                 let (distinct, x) = match x.get(..9) {
                     Some(head) if head.eq_ignore_ascii_case("distinct ") => ("DISTINCT ", &x[9..]),
@@ -1017,6 +1021,59 @@ impl Statement<'_> {
             }
             _ => return None,
         };
+        Some((Some(self.replace(i, end, text)), end + 1))
+    }
+
+    /// `MEDIAN(x)` and `PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY x [ASC|DESC])`, as aggregates
+    /// and as window functions (`OVER (PARTITION BY ...)`): the catalog's
+    /// `redshift_percentile_cont(p, x)`, an aggregate of its own, which the engine also runs
+    /// over a window (its PERCENTILE_CONT is an ordered-set aggregate, which takes no OVER), and
+    /// which gives a DECIMAL of a number that is not floating-point, as Redshift does. Ordered
+    /// descending, the percentile is counted from the other end (1 - p). The OVER clause, if
+    /// any, is left as it is.
+    fn percentile_cont(&self, i: usize, median: bool) -> Option<(Option<Edit>, usize)> {
+        let (arguments, close) = self.arguments(i + 1)?;
+        let (p, x, end) = if median {
+            let [x] = arguments[..] else {
+                return None;
+            };
+            ("0.5".to_string(), x.to_string(), close)
+        } else {
+            let [p] = arguments[..] else {
+                return None;
+            };
+            let ordered = self.is_word(close + 1, "within")
+                && self.is_word(close + 2, "group")
+                && self.is(close + 3, "(")
+                && self.is_word(close + 4, "order")
+                && self.is_word(close + 5, "by");
+            if !ordered {
+                return None;
+            }
+            let (items, order_close) = self.items(close + 3)?;
+            let [(from, to)] = items[..] else {
+                return None;
+            };
+            // ORDER BY x [ASC | DESC] [NULLS FIRST | LAST]: NULLs are left out either way.
+            let mut last = to - 1;
+            if last > from + 2 && self.is_word(last - 1, "nulls") {
+                last -= 2;
+            }
+            let descending = self.is_word(last, "desc");
+            if descending || self.is_word(last, "asc") {
+                last -= 1;
+            }
+            if last < from + 2 {
+                return None;
+            }
+            let x = &self.sql[self.tokens[from + 2].start..self.tokens[last].end];
+            let p = match descending {
+                true => format!("1 - ({p})"),
+                false => p.to_string(),
+            };
+            (p, x.to_string(), order_close)
+        };
+        let text = format!("pg_catalog.redshift_percentile_cont({p}, {x})");
         Some((Some(self.replace(i, end, text)), end + 1))
     }
 
@@ -1557,6 +1614,33 @@ mod tests {
     }
 
     #[test]
+    fn median_and_percentile_cont_as_aggregates_and_over_windows() {
+        assert_eq!(
+            t("select sellerid, median(qty) over (partition by sellerid) from winsales"),
+            "select sellerid, pg_catalog.redshift_percentile_cont(0.5, qty) over (partition by sellerid) from winsales"
+        );
+        assert_eq!(
+            t("select percentile_cont(0.5) within group (order by qty) over() as m, PERCENTILE_CONT(0.6) WITHIN GROUP (ORDER BY sum(p)::decimal(30,2) DESC) from w group by s"),
+            "select pg_catalog.redshift_percentile_cont(0.5, qty) over() as m, pg_catalog.redshift_percentile_cont(1 - (0.6), sum(p)::decimal(30,2)) from w group by s"
+        );
+        assert_eq!(
+            t("select percentile_cont(0.25) within group (order by x asc nulls last) from t"),
+            "select pg_catalog.redshift_percentile_cont(0.25, x) from t"
+        );
+        // Ordered by more than one expression, or qualified: the engine's to answer.
+        for unchanged in [
+            "select percentile_cont(0.5) within group (order by a, b) from t",
+            "select pg_catalog.percentile_cont(0.5) within group (order by a) from t",
+            "select median from t",
+        ] {
+            assert!(
+                matches!(translate(unchanged), Cow::Borrowed(_)),
+                "{unchanged}"
+            );
+        }
+    }
+
+    #[test]
     fn a_bare_identity_numbers_from_one() {
         assert_eq!(
             t("CREATE TABLE t1(hist_id BIGINT IDENTITY NOT NULL, base_id BIGINT GENERATED BY DEFAULT AS IDENTITY NOT NULL, k varchar(10))"),
@@ -1597,7 +1681,7 @@ mod tests {
         );
         assert_eq!(
             t("select median(x), listagg(name, ', ') within group (order by name), listagg(distinct c) from t"),
-            "select percentile_cont(0.5) WITHIN GROUP (ORDER BY x), string_agg((name)::text, ', ' order by name), string_agg(DISTINCT (c)::text, '') from t"
+            "select pg_catalog.redshift_percentile_cont(0.5, x), string_agg((name)::text, ', ' order by name), string_agg(DISTINCT (c)::text, '') from t"
         );
         assert_eq!(
             t("select listagg(x, ',') over (partition by y) from t"),
