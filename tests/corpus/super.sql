@@ -2,7 +2,6 @@
 -- the examples of the SQL reference's pages that make their own data.
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_json_typeof.html
--- known-gap: ARRAY(1, 2), Redshift's SUPER array constructor, is not translated (the engine reads ARRAY( as an array subquery)
 SELECT JSON_TYPEOF(ARRAY(1,2));
 -- expect:
 -- array

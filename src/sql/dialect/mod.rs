@@ -835,6 +835,17 @@ impl Statement<'_> {
                 return found;
             }
         }
+        if self.is_word(i, "array")
+            && self.is(i + 1, "(")
+            && !self.qualified(i)
+            && !self.is_any_word(i + 2, &["select", "with", "values"])
+            && !self.is(i + 2, "(")
+        {
+            // Redshift's ARRAY(a, b, ...) makes a SUPER array; the engine's ARRAY(...) is an
+            // array of a subquery's rows.
+            let edit = self.replace(i, i, "pg_catalog.jsonb_build_array");
+            return (Some(edit), after(i));
+        }
         if self.is_word(i, "nvl") && self.is(i + 1, "(") && !self.qualified(i) {
             return (Some(self.replace(i, i, "coalesce")), after(i));
         }
@@ -1632,6 +1643,24 @@ mod tests {
             "select percentile_cont(0.5) within group (order by a, b) from t",
             "select pg_catalog.percentile_cont(0.5) within group (order by a) from t",
             "select median from t",
+        ] {
+            assert!(
+                matches!(translate(unchanged), Cow::Borrowed(_)),
+                "{unchanged}"
+            );
+        }
+    }
+
+    #[test]
+    fn array_of_values_is_a_super_array() {
+        assert_eq!(
+            t("select json_typeof(ARRAY(1, 'abc', null)), array()"),
+            "select json_typeof(pg_catalog.jsonb_build_array(1, 'abc', null)), pg_catalog.jsonb_build_array()"
+        );
+        for unchanged in [
+            "select array(select x from t)",
+            "select array((select 1)), array[1, 2], t.array(x)",
+            "select array, element from foo as f, f.a as array",
         ] {
             assert!(
                 matches!(translate(unchanged), Cow::Borrowed(_)),
