@@ -709,6 +709,14 @@ CREATE FUNCTION pg_catalog.json_parse(j text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::jsonb $$;
 CREATE FUNCTION pg_catalog.json_serialize(j jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::text $$;
+-- A quoted SUPER attribute's key (the dialect's navigation asks, for a name with upper-case
+-- letters): as written when the session makes identifiers case-sensitive, else folded to
+-- lower case, as Redshift folds it.
+CREATE FUNCTION pg_catalog.redshift_super_attribute(name text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN lower(coalesce(current_setting('redshift.enable_case_sensitive_identifier', true), 'off')) IN ('on', 'true', 'yes', '1')
+              OR lower(coalesce(current_setting('redshift.enable_case_sensitive_super_attribute', true), 'off')) IN ('on', 'true', 'yes', '1')
+         THEN name ELSE lower(name) END $$;
 -- JSON_TYPEOF of a SUPER value; of text, the engine's reading of it as JSON, as before (the
 -- text overload is what an untyped literal picks, where json and jsonb would be ambiguous).
 CREATE FUNCTION pg_catalog.json_typeof(j jsonb) RETURNS text

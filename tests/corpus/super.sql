@@ -16,7 +16,6 @@ SET enable_case_sensitive_identifier to TRUE;
 -- expect:
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/super-configurations.html
--- known-gap: navigation into a SUPER column without a subscript (json_table.data."ITEMS"."Name") is not translated: the engine reads it as a cross-database name
 SELECT json_table.data."ITEMS"."Name",
        json_table.data."price"
 FROM
@@ -29,7 +28,6 @@ RESET enable_case_sensitive_identifier;
 -- expect:
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/super-configurations.html
--- known-gap: navigation into a SUPER column without a subscript (json_table.data."ITEMS") is not translated: the engine reads it as a cross-database name
 SELECT json_table.data."ITEMS"."Name",
        json_table.data."price"
 FROM

@@ -210,6 +210,8 @@ struct Signals {
     qualify: bool,
     from: bool,
     subscript: bool,
+    /// A path of three names or more (`t.c.a`).
+    long_path: bool,
     where_number: bool,
     catalog_column: bool,
     catalog_relation: bool,
@@ -334,6 +336,9 @@ impl Statement<'_> {
         if signals.subscript {
             edits.extend(self.super_navigation());
         }
+        if signals.long_path {
+            edits.extend(self.super_attribute_paths());
+        }
         let mut i = 0;
         while i < self.tokens.len() {
             if let Some(top) = self.top(i) {
@@ -354,8 +359,9 @@ impl Statement<'_> {
         let mut signals = Signals::default();
         for (i, token) in self.tokens.iter().enumerate() {
             if token.kind != Kind::Word {
-                signals.subscript |=
-                    token.kind == Kind::Punct && self.sql.as_bytes()[token.start] == b'[';
+                let punct = token.kind == Kind::Punct;
+                signals.subscript |= punct && self.sql.as_bytes()[token.start] == b'[';
+                signals.long_path |= punct && self.is(i, ".") && self.is(i + 2, ".");
                 continue;
             }
             let word = &self.sql[token.start..token.end];
@@ -1527,12 +1533,24 @@ mod tests {
     fn super_paths_become_jsonb_subscripts() {
         assert_eq!(
             t("SELECT c.c_orders[0].o_orderkey, c_orders[1].o_lineitems[0].\"L_Qty\" FROM customer_orders c"),
-            "SELECT c.c_orders[0]['o_orderkey'], c_orders[1]['o_lineitems'][0]['L_Qty'] FROM customer_orders c"
+            "SELECT c.c_orders[0]['o_orderkey'], c_orders[1]['o_lineitems'][0][pg_catalog.redshift_super_attribute('L_Qty')] FROM customer_orders c"
+        );
+        // With no subscript, past a relation of the statement and its column.
+        assert_eq!(
+            t("SELECT json_table.data.\"ITEMS\".\"Name\", json_table.data.\"price\" FROM (SELECT json_parse('{}') AS data) AS json_table"),
+            "SELECT json_table.data[pg_catalog.redshift_super_attribute('ITEMS')][pg_catalog.redshift_super_attribute('Name')], json_table.data['price'] FROM (SELECT json_parse('{}') AS data) AS json_table"
+        );
+        assert_eq!(
+            t("select b.data.scalar_array, t.c.A.b[0].x from bar b join s.t on true"),
+            "select b.data['scalar_array'], t.c['a']['b'][0]['x'] from bar b join s.t on true"
         );
         for unchanged in [
             "select a[1], b[2:3] from t",
             "select (a[1]).x from t",
             "select '[1].x'",
+            // A schema's table's column, a function of a schema, two names.
+            "select s.t.c, s.f.g(x), t.c from s.t",
+            "select x.y.z from t as w",
         ] {
             assert!(
                 matches!(translate(unchanged), Cow::Borrowed(_)),

@@ -4,11 +4,103 @@
 //! (folded to lower case unless quoted, as Redshift folds names). A name before the first
 //! subscript is left alone (a table's alias and its column, as the engine reads them), and a
 //! path with no attribute after a subscript (an array element, `a[1]`) goes as written.
+//!
+//! A path with no subscript (`t.c.a.b`) is SUPER navigation when its first name is a relation
+//! of the statement (a table it reads, or an alias it gives one): the engine would read three
+//! names as a schema's table's column and four as another database's, so past the relation
+//! and its column every `.attribute` becomes `['attribute']`. (`c.a`, two names, stays: only
+//! the column's type tells it from `table.column`.)
+//!
+//! An unquoted attribute is folded to lower case; a quoted one keeps its case only when the
+//! session makes identifiers case-sensitive (`enable_case_sensitive_identifier`, or
+//! `enable_case_sensitive_super_attribute`), as Redshift does: the catalog's
+//! `redshift_super_attribute` decides, at run time, for a quoted name with upper-case letters.
 
 use super::lex::Kind;
 use super::{Edit, Statement};
+use std::collections::HashSet;
 
 impl Statement<'_> {
+    /// The attribute named at token `j`, as a jsonb subscript's key.
+    fn attribute(&self, j: usize) -> String {
+        match self.tokens[j].kind {
+            Kind::QuotedName => {
+                let name = self.folded(j).unwrap_or_default();
+                let literal = format!("'{}'", name.replace('\'', "''"));
+                match name.chars().any(char::is_uppercase) {
+                    true => format!("[pg_catalog.redshift_super_attribute({literal})]"),
+                    false => format!("[{literal}]"),
+                }
+            }
+            _ => format!("['{}']", self.text(j).to_lowercase().replace('\'', "''")),
+        }
+    }
+
+    /// The names a statement gives its relations: each table it names after FROM, JOIN or
+    /// UPDATE (the last part of a qualified name), and each alias (a name after AS, or right
+    /// after such a table or a parenthesized subquery).
+    fn relation_names(&self) -> HashSet<String> {
+        let mut names = HashSet::new();
+        let mut i = 0;
+        while i < self.tokens.len() {
+            if self.is_any_word(i, &["from", "join", "update"]) && self.is_name(i + 1) {
+                let mut last = i + 1;
+                while self.is(last + 1, ".") && self.is_name(last + 2) {
+                    last += 2;
+                }
+                names.extend(self.folded(last));
+                if self.is_name(last + 1) {
+                    names.extend(self.folded(last + 1));
+                }
+                i = last + 1;
+                continue;
+            }
+            if self.is_word(i, "as") && self.is_name(i + 1) {
+                names.extend(self.folded(i + 1));
+            }
+            i += 1;
+        }
+        names
+    }
+
+    /// The edits turning the attributes of the paths with no subscript (`t.c.a.b`) whose first
+    /// name is one of the statement's relations into jsonb subscripts (`t.c['a']['b']`).
+    pub(super) fn super_attribute_paths(&self) -> Vec<Edit> {
+        let relations = self.relation_names();
+        let mut edits = Vec::new();
+        let mut j = 0;
+        while j < self.tokens.len() {
+            let starts = self.is_name(j)
+                && !self.qualified(j)
+                && self.is(j + 1, ".")
+                && self.is_name(j + 2)
+                && self.is(j + 3, ".")
+                && self.is_name(j + 4);
+            if !starts {
+                j += 1;
+                continue;
+            }
+            let mut last = j + 4;
+            while self.is(last + 1, ".") && self.is_name(last + 2) {
+                last += 2;
+            }
+            let relation = self.folded(j).is_some_and(|n| relations.contains(&n));
+            if relation && !self.is(last + 1, "(") {
+                let text: String = (j + 4..=last)
+                    .step_by(2)
+                    .map(|k| self.attribute(k))
+                    .collect();
+                edits.push(Edit {
+                    start: self.tokens[j + 3].start,
+                    end: self.tokens[last].end,
+                    text,
+                });
+            }
+            j = last + 1;
+        }
+        edits
+    }
+
     /// The edits turning the attributes of every subscripted path into jsonb subscripts.
     pub(super) fn super_navigation(&self) -> Vec<Edit> {
         let mut edits = Vec::new();
@@ -25,14 +117,10 @@ impl Statement<'_> {
                     None => subscripted = false,
                 }
             } else if subscripted && self.is(j, ".") && self.is_name(j + 1) {
-                let name = match self.tokens[j + 1].kind {
-                    Kind::QuotedName => self.folded(j + 1).unwrap_or_default(),
-                    _ => self.text(j + 1).to_lowercase(),
-                };
                 edits.push(Edit {
                     start: self.tokens[j].start,
                     end: self.tokens[j + 1].end,
-                    text: format!("['{}']", name.replace('\'', "''")),
+                    text: self.attribute(j + 1),
                 });
                 j += 2;
                 continue;
@@ -54,7 +142,7 @@ impl Statement<'_> {
         simple.then_some(open + 2)
     }
 
-    fn is_name(&self, i: usize) -> bool {
+    pub(super) fn is_name(&self, i: usize) -> bool {
         self.tokens
             .get(i)
             .is_some_and(|t| matches!(t.kind, Kind::Word | Kind::QuotedName))
