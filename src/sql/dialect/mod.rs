@@ -212,6 +212,8 @@ struct Signals {
     subscript: bool,
     /// A path of three names or more (`t.c.a`).
     long_path: bool,
+    /// A comma before a name (a FROM list's item that may unnest a SUPER array).
+    comma_name: bool,
     where_number: bool,
     catalog_column: bool,
     catalog_relation: bool,
@@ -336,6 +338,9 @@ impl Statement<'_> {
         if signals.subscript {
             edits.extend(self.super_navigation());
         }
+        if signals.comma_name && signals.from {
+            edits.extend(self.super_unnesting());
+        }
         if signals.long_path {
             edits.extend(self.super_attribute_paths());
         }
@@ -362,6 +367,7 @@ impl Statement<'_> {
                 let punct = token.kind == Kind::Punct;
                 signals.subscript |= punct && self.sql.as_bytes()[token.start] == b'[';
                 signals.long_path |= punct && self.is(i, ".") && self.is(i + 2, ".");
+                signals.comma_name |= punct && self.is(i, ",") && self.is_name(i + 1);
                 continue;
             }
             let word = &self.sql[token.start..token.end];
@@ -1560,6 +1566,43 @@ mod tests {
     }
 
     #[test]
+    fn super_arrays_unnest_in_from() {
+        let lateral = |source: &str, name: &str, index: &str| {
+            format!("LATERAL (SELECT \"?unnest\".e AS {name}{index} FROM pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof({source}) = 'array' THEN {source} END) WITH ORDINALITY AS \"?unnest\"(e, n)) AS {name}")
+        };
+        assert_eq!(
+            t("SELECT index, element FROM bar AS b, b.data.scalar_array AS element AT index"),
+            format!(
+                "SELECT index, element FROM bar AS b, {}",
+                lateral(
+                    "b.data['scalar_array']",
+                    "element",
+                    ", \"?unnest\".n - 1 AS index"
+                )
+            )
+        );
+        assert_eq!(
+            t("SELECT c.*, o, l FROM customer_orders_lineitem c, c.c_orders o, o.o_lineitems l where true"),
+            format!(
+                "SELECT c.*, o, l FROM customer_orders_lineitem c, {}, {} where true",
+                lateral("c.c_orders", "o", ""),
+                lateral("o.o_lineitems", "l", "")
+            )
+        );
+        // A schema's table, and a table with its alias, stay.
+        for unchanged in [
+            "select * from t, s.u v",
+            "select a, b from t as x, y",
+            "select * from t a, a.b",
+        ] {
+            assert!(
+                matches!(translate(unchanged), Cow::Borrowed(_)),
+                "{unchanged}"
+            );
+        }
+    }
+
+    #[test]
     fn late_binding_views_lose_the_clause() {
         assert_eq!(
             t("create view v as (select a from t) with no schema binding;"),
@@ -1678,7 +1721,7 @@ mod tests {
         for unchanged in [
             "select array(select x from t)",
             "select array((select 1)), array[1, 2], t.array(x)",
-            "select array, element from foo as f, f.a as array",
+            "select array, element from foo as f",
         ] {
             assert!(
                 matches!(translate(unchanged), Cow::Borrowed(_)),

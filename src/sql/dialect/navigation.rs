@@ -15,9 +15,15 @@
 //! session makes identifiers case-sensitive (`enable_case_sensitive_identifier`, or
 //! `enable_case_sensitive_super_attribute`), as Redshift does: the catalog's
 //! `redshift_super_attribute` decides, at run time, for a quoted name with upper-case letters.
+//!
+//! Unnesting: an item of a FROM list that is a SUPER path from an earlier item's alias
+//! (`FROM bar AS b, b.data.scalar_array AS element [AT index]`), or an earlier unnested element
+//! itself, iterates over that array: a LATERAL subquery of `jsonb_array_elements` whose column
+//! has the item's alias, with the 0-based position as the AT name (a value that is not an
+//! array gives no rows, as Redshift's lax navigation does).
 
 use super::lex::Kind;
-use super::{Edit, Statement};
+use super::{Edit, Statement, AFTER_A_RELATION};
 use std::collections::HashSet;
 
 impl Statement<'_> {
@@ -146,5 +152,99 @@ impl Statement<'_> {
         self.tokens
             .get(i)
             .is_some_and(|t| matches!(t.kind, Kind::Word | Kind::QuotedName))
+    }
+}
+
+impl Statement<'_> {
+    /// The edits turning the FROM list items that unnest a SUPER array into LATERAL subqueries.
+    pub(super) fn super_unnesting(&self) -> Vec<Edit> {
+        let mut edits = Vec::new();
+        for from in (0..self.tokens.len()).filter(|&i| self.is_word(i, "from")) {
+            self.unnest_from_list(from, &mut edits);
+        }
+        edits
+    }
+
+    /// The items of the FROM list after `from`, each the token range `start..end`.
+    fn items_of_from(&self, from: usize) -> Vec<(usize, usize)> {
+        let (mut items, mut depth, mut start) = (Vec::new(), 0usize, from + 1);
+        let mut i = from + 1;
+        while i < self.tokens.len() {
+            if self.is(i, "(") {
+                depth += 1;
+            } else if self.is(i, ")") {
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            } else if depth == 0 && self.is(i, ",") {
+                items.push((start, i));
+                start = i + 1;
+            } else if depth == 0 && (self.is_any_word(i, AFTER_A_RELATION) || self.is(i, ";")) {
+                break;
+            }
+            i += 1;
+        }
+        items.push((start, i));
+        items
+    }
+
+    fn unnest_from_list(&self, from: usize, edits: &mut Vec<Edit>) {
+        // The aliases of the items so far: a relation's (paths start there) and an unnested
+        // element's (which may be unnested in turn).
+        let (mut relations, mut elements) = (HashSet::new(), HashSet::new());
+        for (start, end) in self.items_of_from(from) {
+            if start >= end || !self.is_name(start) {
+                continue;
+            }
+            let mut last = start;
+            while last + 2 < end && self.is(last + 1, ".") && self.is_name(last + 2) {
+                last += 2;
+            }
+            let first = self.folded(start).unwrap_or_default();
+            let mut k = last + 1;
+            if self.is_word(k, "as") {
+                k += 1;
+            }
+            let alias = (k < end && self.is_name(k)).then_some(k);
+            let at =
+                alias.filter(|&a| self.is_word(a + 1, "at") && self.is_name(a + 2) && a + 3 == end);
+            let whole = match (alias, at) {
+                (_, Some(a)) => a + 3 == end,
+                (Some(a), None) => a + 1 == end,
+                (None, None) => last + 1 == end,
+            };
+            let unnests = whole
+                && alias.is_some()
+                && ((last > start && (relations.contains(&first) || elements.contains(&first)))
+                    || (last == start && elements.contains(&first)));
+            let Some(alias) = alias.filter(|_| unnests) else {
+                if let Some(a) = alias {
+                    relations.extend(self.folded(a));
+                } else {
+                    relations.extend(self.folded(last));
+                }
+                continue;
+            };
+            let mut source = self.sql
+                [self.tokens[start].start..self.tokens[(start + 2).min(last)].end]
+                .to_string();
+            for part in (start + 4..=last).step_by(2) {
+                source.push_str(&self.attribute(part));
+            }
+            let name = self.text(alias);
+            let index = match at {
+                Some(a) => format!(", \"?unnest\".n - 1 AS {}", self.text(a + 2)),
+                None => String::new(),
+            };
+            edits.push(Edit {
+                start: self.tokens[start].start,
+                end: self.tokens[end - 1].end,
+                text: format!(
+                    "LATERAL (SELECT \"?unnest\".e AS {name}{index} FROM pg_catalog.jsonb_array_elements(CASE WHEN pg_catalog.jsonb_typeof({source}) = 'array' THEN {source} END) WITH ORDINALITY AS \"?unnest\"(e, n)) AS {name}"
+                ),
+            });
+            elements.extend(self.folded(alias));
+        }
     }
 }
