@@ -675,6 +675,51 @@ $$;
 CREATE AGGREGATE pg_catalog.redshift_percentile_cont(float8, float8) (
     SFUNC = pg_catalog.redshift_percentile_step, STYPE = float8[], FINALFUNC = pg_catalog.redshift_percentile_final);
 
+-- AVG, which the dialect calls redshift_avg: of integers, a BIGINT (the mean truncated, as
+-- integer division does: the mean of 10, 10, 30 is 16); of decimals, a DECIMAL with the
+-- argument's scale; of floating-point values a double precision (the engine's own steps).
+-- The state of integers is {count, sum}, as the engine's AVG keeps it.
+CREATE FUNCTION pg_catalog.redshift_avg_final(state bigint[]) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN state[1] = 0 THEN NULL ELSE state[2] / state[1] END $$;
+CREATE AGGREGATE pg_catalog.redshift_avg(smallint) (
+    SFUNC = int2_avg_accum, STYPE = bigint[], INITCOND = '{0,0}',
+    COMBINEFUNC = int4_avg_combine, FINALFUNC = pg_catalog.redshift_avg_final, PARALLEL = SAFE);
+CREATE AGGREGATE pg_catalog.redshift_avg(integer) (
+    SFUNC = int4_avg_accum, STYPE = bigint[], INITCOND = '{0,0}',
+    COMBINEFUNC = int4_avg_combine, FINALFUNC = pg_catalog.redshift_avg_final, PARALLEL = SAFE);
+-- Of BIGINT and DECIMAL, {count, sum, the largest scale seen}.
+CREATE FUNCTION pg_catalog.redshift_avg_step(state numeric[], x numeric) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN x IS NULL THEN state
+    ELSE ARRAY[state[1] + 1, state[2] + x, greatest(state[3], scale(x))] END $$;
+CREATE FUNCTION pg_catalog.redshift_avg_combine(a numeric[], b numeric[]) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ARRAY[a[1] + b[1], a[2] + b[2], greatest(a[3], b[3])] $$;
+CREATE FUNCTION pg_catalog.redshift_avg_step(state numeric[], x bigint) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_avg_step(state, x::numeric) $$;
+CREATE FUNCTION pg_catalog.redshift_avg_decimal(state numeric[]) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN state[1] = 0 THEN NULL ELSE round(state[2] / state[1], state[3]::integer) END $$;
+CREATE FUNCTION pg_catalog.redshift_avg_bigint(state numeric[]) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN state[1] = 0 THEN NULL ELSE trunc(state[2] / state[1])::bigint END $$;
+CREATE AGGREGATE pg_catalog.redshift_avg(bigint) (
+    SFUNC = pg_catalog.redshift_avg_step, STYPE = numeric[], INITCOND = '{0,0,0}',
+    COMBINEFUNC = pg_catalog.redshift_avg_combine, FINALFUNC = pg_catalog.redshift_avg_bigint, PARALLEL = SAFE);
+CREATE AGGREGATE pg_catalog.redshift_avg(numeric) (
+    SFUNC = pg_catalog.redshift_avg_step, STYPE = numeric[], INITCOND = '{0,0,0}',
+    COMBINEFUNC = pg_catalog.redshift_avg_combine, FINALFUNC = pg_catalog.redshift_avg_decimal, PARALLEL = SAFE);
+CREATE AGGREGATE pg_catalog.redshift_avg(real) (
+    SFUNC = float4_accum, STYPE = float8[], INITCOND = '{0,0,0}',
+    COMBINEFUNC = float8_combine, FINALFUNC = float8_avg, PARALLEL = SAFE);
+CREATE AGGREGATE pg_catalog.redshift_avg(double precision) (
+    SFUNC = float8_accum, STYPE = float8[], INITCOND = '{0,0,0}',
+    COMBINEFUNC = float8_combine, FINALFUNC = float8_avg, PARALLEL = SAFE);
+CREATE AGGREGATE pg_catalog.redshift_avg(interval) (
+    SFUNC = interval_accum, STYPE = interval[], INITCOND = '{0 second,0 second}',
+    COMBINEFUNC = interval_combine, FINALFUNC = interval_avg, PARALLEL = SAFE);
+
 -- JSON functions over text, as Redshift keeps JSON in VARCHAR columns.
 CREATE FUNCTION pg_catalog.json_extract_path_text(j text, VARIADIC path text[]) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT json_extract_path_text(j::json, VARIADIC path) $$;

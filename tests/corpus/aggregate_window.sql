@@ -378,7 +378,6 @@ select approximate count(distinct pricepaid) from sales;
 -- 4541
 
 -- source: https://docs.aws.amazon.com/redshift/latest/dg/r_WF_AVG.html
--- known-gap: Redshift's AVG of integers is a BIGINT (the mean truncated); the engine's is a numeric (16.6666666666666667)
 select salesid, dateid, sellerid, qty,
 avg(qty) over
 (order by dateid, salesid rows unbounded preceding) as avg

@@ -858,6 +858,13 @@ impl Statement<'_> {
             let edit = self.replace(i, i, "pg_catalog.jsonb_build_array");
             return (Some(edit), after(i));
         }
+        if self.is_word(i, "avg") && self.is(i + 1, "(") && !self.qualified(i) {
+            // Redshift's AVG of integers is a BIGINT, of decimals one of the argument's scale.
+            return (
+                Some(self.replace(i, i, "pg_catalog.redshift_avg")),
+                after(i),
+            );
+        }
         if self.is_word(i, "nvl") && self.is(i + 1, "(") && !self.qualified(i) {
             return (Some(self.replace(i, i, "coalesce")), after(i));
         }
@@ -1728,6 +1735,14 @@ mod tests {
                 "{unchanged}"
             );
         }
+    }
+
+    #[test]
+    fn avg_is_redshifts() {
+        assert_eq!(
+            t("select avg(qty) over (order by d rows unbounded preceding), AVG(distinct x), s.avg(y), avg from t"),
+            "select pg_catalog.redshift_avg(qty) over (order by d rows unbounded preceding), pg_catalog.redshift_avg(distinct x), s.avg(y), avg from t"
+        );
     }
 
     #[test]
