@@ -395,3 +395,120 @@ order by 2,1;
 -- 30003 | 2004-04-18 | 3 | 15 | 18
 -- 30004 | 2004-04-18 | 3 | 20 | 18
 -- 30007 | 2004-09-07 | 3 | 30 | 19
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_WF_MAX.html
+select salesid, qty,
+max(qty) over (order by salesid rows unbounded preceding) as max
+from winsales
+order by salesid;
+-- expect:
+-- 10001 | 10 | 10
+-- 10005 | 30 | 30
+-- 10006 | 10 | 30
+-- 20001 | 20 | 30
+-- 20002 | 20 | 30
+-- 30001 | 10 | 30
+-- 30003 | 15 | 30
+-- 30004 | 20 | 30
+-- 30007 | 30 | 30
+-- 40001 | 40 | 40
+-- 40005 | 10 | 40
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_WF_MAX.html
+select salesid, qty,
+max(qty) over (order by salesid rows between 2 preceding and 1 preceding) as max
+from winsales
+order by salesid;
+-- expect:
+-- 10001 | 10 | 
+-- 10005 | 30 | 10
+-- 10006 | 10 | 30
+-- 20001 | 20 | 30
+-- 20002 | 20 | 20
+-- 30001 | 10 | 20
+-- 30003 | 15 | 20
+-- 30004 | 20 | 15
+-- 30007 | 30 | 20
+-- 40001 | 40 | 30
+-- 40005 | 10 | 40
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_WF_RANK.html
+select salesid, qty,
+rank() over (order by qty) as rnk
+from winsales
+order by 2,1;
+-- expect:
+-- 10001 | 10 | 1
+-- 10006 | 10 | 1
+-- 30001 | 10 | 1
+-- 40005 | 10 | 1
+-- 30003 | 15 | 5
+-- 20001 | 20 | 6
+-- 20002 | 20 | 6
+-- 30004 | 20 | 6
+-- 10005 | 30 | 9
+-- 30007 | 30 | 9
+-- 40001 | 40 | 11
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_WF_RANK.html
+select salesid, qty,
+rank() over (order by qty desc) as rank
+from winsales
+order by 2,1;
+-- expect:
+-- 10001 | 10 | 8
+-- 10006 | 10 | 8
+-- 30001 | 10 | 8
+-- 40005 | 10 | 8
+-- 30003 | 15 | 7
+-- 20001 | 20 | 4
+-- 20002 | 20 | 4
+-- 30004 | 20 | 4
+-- 10005 | 30 | 2
+-- 30007 | 30 | 2
+-- 40001 | 40 | 1
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_WF_RANK.html
+select salesid, sellerid, qty, rank() over
+(partition by sellerid
+order by qty desc) as rank
+from winsales
+order by 2,3,1;
+-- expect:
+-- 10001 | 1 | 10 | 2
+-- 10006 | 1 | 10 | 2
+-- 10005 | 1 | 30 | 1
+-- 20001 | 2 | 20 | 1
+-- 20002 | 2 | 20 | 1
+-- 30001 | 3 | 10 | 4
+-- 30003 | 3 | 15 | 3
+-- 30004 | 3 | 20 | 2
+-- 30007 | 3 | 30 | 1
+-- 40005 | 4 | 10 | 2
+-- 40001 | 4 | 40 | 1
+
+-- setup
+create table sales_stddev (salesid int, dateid smallint, pricepaid decimal(8,2));
+insert into sales_stddev values (33095, 1827, 234.00), (65082, 1827, 472.00),
+  (88268, 1827, 836.00), (97197, 1827, 708.00), (110328, 1827, 347.00), (110917, 1827, 337.00),
+  (150314, 1827, 688.00), (157751, 1827, 1730.00), (165890, 1827, 4192.00);
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_WF_STDDEV.html
+-- (the reference's SALES, with the nine rows its output shows, named apart from this file's SALES)
+select salesid, dateid, pricepaid,
+round(stddev_pop(pricepaid) over
+(order by dateid, salesid rows unbounded preceding)) as stddevpop,
+round(var_pop(pricepaid) over
+(order by dateid, salesid rows unbounded preceding)) as varpop
+from sales_stddev
+order by 2,1;
+-- expect:
+-- 33095 | 1827 | 234.00 | 0 | 0
+-- 65082 | 1827 | 472.00 | 119 | 14161
+-- 88268 | 1827 | 836.00 | 248 | 61283
+-- 97197 | 1827 | 708.00 | 230 | 53019
+-- 110328 | 1827 | 347.00 | 223 | 49845
+-- 110917 | 1827 | 337.00 | 215 | 46159
+-- 150314 | 1827 | 688.00 | 211 | 44414
+-- 157751 | 1827 | 1730.00 | 447 | 199679
+-- 165890 | 1827 | 4192.00 | 1185 | 1403323
