@@ -1069,9 +1069,15 @@ impl Statement<'_> {
             };
             ("0.5".to_string(), x.to_string(), close)
         } else {
+            // One percentile (the engine's PERCENTILE_CONT also takes an array of them).
             let [p] = arguments[..] else {
                 return None;
             };
+            if p.get(..5)
+                .is_some_and(|head| head.eq_ignore_ascii_case("array"))
+            {
+                return None;
+            }
             let ordered = self.is_word(close + 1, "within")
                 && self.is_word(close + 2, "group")
                 && self.is(close + 3, "(")
@@ -1596,6 +1602,13 @@ mod tests {
                 lateral("o.o_lineitems", "l", "")
             )
         );
+        assert_eq!(
+            t("select e from (select json_parse('[1]') as a) as s, s.a as e"),
+            format!(
+                "select e from (select json_parse('[1]') as a) as s, {}",
+                lateral("s.a", "e", "")
+            )
+        );
         // A schema's table, and a table with its alias, stay.
         for unchanged in [
             "select * from t, s.u v",
@@ -1710,6 +1723,7 @@ mod tests {
         for unchanged in [
             "select percentile_cont(0.5) within group (order by a, b) from t",
             "select pg_catalog.percentile_cont(0.5) within group (order by a) from t",
+            "select percentile_cont(array[0.25, 0.5]) within group (order by a) from t",
             "select median from t",
         ] {
             assert!(

@@ -194,7 +194,14 @@ impl Statement<'_> {
         // element's (which may be unnested in turn).
         let (mut relations, mut elements) = (HashSet::new(), HashSet::new());
         for (start, end) in self.items_of_from(from) {
-            if start >= end || !self.is_name(start) {
+            if start >= end {
+                continue;
+            }
+            if !self.is_name(start) {
+                // A subquery's (or a function's) alias, where a path may start.
+                if self.is_name(end - 1) && !self.is_any_word(end - 1, AFTER_A_RELATION) {
+                    relations.extend(self.folded(end - 1));
+                }
                 continue;
             }
             let mut last = start;
