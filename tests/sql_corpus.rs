@@ -49,9 +49,13 @@ fn parse(text: &str) -> Vec<Case> {
         if let Some(rest) = trimmed.strip_prefix("--") {
             let rest = rest.strip_prefix(' ').unwrap_or(rest);
             if in_rows {
-                case.expect
-                    .get_or_insert_with(Vec::new)
-                    .push(rest.to_string());
+                // The line's trailing blanks are gone: a row that ends in ` |` ends in an
+                // empty cell (NULL).
+                let row = match rest.ends_with(" |") {
+                    true => format!("{rest} "),
+                    false => rest.to_string(),
+                };
+                case.expect.get_or_insert_with(Vec::new).push(row);
             } else if let Some(url) = rest.strip_prefix("source:") {
                 case.source = Some(url.trim().to_string());
             } else if let Some(reason) = rest.strip_prefix("known-gap:") {
@@ -250,4 +254,10 @@ fn the_format_reads_blocks() {
         &["t | 5".to_string()],
         &["true | 5".to_string()]
     ));
+    let trailing_null = parse("-- source: u\nselect 1, null;\n-- expect:\n-- 1 | \n");
+    assert_eq!(
+        trailing_null[0].expect.as_deref(),
+        Some(&["1 | ".to_string()][..])
+    );
+    assert!(rows_match(&["1 | ".to_string()], &["1 | ".to_string()]));
 }

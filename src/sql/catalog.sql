@@ -177,6 +177,50 @@ EXCEPTION WHEN datetime_field_overflow THEN
 END
 $$;
 
+-- TO_TIMESTAMP(s, format [, is_strict]) (the dialect calls it by this name; the engine's own
+-- TO_TIMESTAMP(s, format) refuses a field past its end): with is_strict false, the default, a
+-- field past its end (hour 24) carries over into the next (TO_TIMESTAMP('2011-12-18 24:38:15',
+-- 'YYYY-MM-DD HH24:MI:SS') is 2011-12-19 00:38:15) where the fields are numbers of fixed
+-- width (YYYY, MM, DD, HH24, MI, SS); with true, the engine's refusal.
+CREATE FUNCTION pg_catalog.redshift_to_timestamp(s text, format text, is_strict boolean DEFAULT false) RETURNS timestamptz
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    y integer; m integer := 1; d integer := 1; h integer := 0; mi integer := 0; sec integer := 0;
+    f integer := 1; i integer := 1;
+BEGIN
+    RETURN to_timestamp(s, format);
+EXCEPTION WHEN datetime_field_overflow THEN
+    IF is_strict THEN
+        RAISE;
+    END IF;
+    WHILE f <= length(format) LOOP
+        CASE
+            WHEN upper(substr(format, f, 4)) = 'YYYY' THEN
+                y := substr(s, i, 4)::integer; f := f + 4; i := i + 4;
+            WHEN upper(substr(format, f, 4)) = 'HH24' THEN
+                h := substr(s, i, 2)::integer; f := f + 4; i := i + 2;
+            WHEN upper(substr(format, f, 2)) = 'MM' THEN
+                m := substr(s, i, 2)::integer; f := f + 2; i := i + 2;
+            WHEN upper(substr(format, f, 2)) = 'DD' THEN
+                d := substr(s, i, 2)::integer; f := f + 2; i := i + 2;
+            WHEN upper(substr(format, f, 2)) = 'MI' THEN
+                mi := substr(s, i, 2)::integer; f := f + 2; i := i + 2;
+            WHEN upper(substr(format, f, 2)) = 'SS' THEN
+                sec := substr(s, i, 2)::integer; f := f + 2; i := i + 2;
+            WHEN substr(format, f, 1) ~ '[A-Za-z]' THEN
+                RAISE;
+            ELSE
+                f := f + 1; i := i + 1;
+        END CASE;
+    END LOOP;
+    IF y IS NULL THEN
+        RAISE;
+    END IF;
+    RETURN make_timestamptz(y, 1, 1, 0, 0, 0) + (m - 1) * interval '1 month' + (d - 1) * interval '1 day'
+        + h * interval '1 hour' + mi * interval '1 minute' + sec * interval '1 second';
+END
+$$;
+
 -- SPLIT_PART of a date or timestamp: Redshift casts it to its text implicitly.
 CREATE FUNCTION pg_catalog.split_part(t timestamp, delimiter text, part integer) RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$ SELECT split_part(t::text, delimiter, part) $$;
@@ -471,6 +515,20 @@ RESET allow_system_table_mods;
 -- More of Redshift's functions with no syntax of their own.
 CREATE FUNCTION pg_catalog.replicate(s text, n integer) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT repeat(s, n) $$;
+-- REPEAT and REPLICATE of a number repeat its text (an untyped literal still picks the text
+-- overloads: the string category comes first).
+CREATE FUNCTION pg_catalog.repeat(v numeric, n integer) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT repeat(v::text, n) $$;
+CREATE FUNCTION pg_catalog.replicate(v numeric, n integer) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT repeat(v::text, n) $$;
+-- CHARINDEX in a number: in its text, as Redshift casts it.
+CREATE FUNCTION pg_catalog.charindex(needle text, haystack numeric) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT strpos(haystack::text, needle) $$;
+-- LEN of a VARBYTE (bytea here): its bytes.
+CREATE FUNCTION pg_catalog.len(b bytea) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT length(b) $$;
+-- s1 + s2: Redshift concatenates strings with + as with ||.
+CREATE OPERATOR pg_catalog.+ (LEFTARG = text, RIGHTARG = text, FUNCTION = pg_catalog.textcat);
 
 -- TRUNC(timestamp): its date.
 CREATE FUNCTION pg_catalog.trunc(t timestamp) RETURNS date
@@ -558,6 +616,110 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     WHEN 512 THEN sha512(convert_to(s, 'UTF8'))
     ELSE sha256(convert_to(s, 'UTF8')) END, 'hex') $$;
 
+-- PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY x) and MEDIAN(x) (p 0.5), which the dialect calls
+-- redshift_percentile_cont(p, x), an ordinary aggregate, so it runs over a window too (the
+-- engine's PERCENTILE_CONT is an ordered-set aggregate, which takes no OVER). The row number
+-- RN = 1 + p * (N - 1) of the N values that are not NULL, interpolated between the values at
+-- floor(RN) and ceiling(RN). Of integers and decimals, a DECIMAL, its scale the larger of x's
+-- and p's (MEDIAN of 10, 10, 30 is 10.0; of 10, 15, 20, 30, 17.5), as Redshift's; of
+-- floating-point values, a double precision. The state holds p, then the values.
+CREATE FUNCTION pg_catalog.redshift_percentile_step(state numeric[], p numeric, x numeric) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN x IS NULL THEN coalesce(state, ARRAY[p]) ELSE coalesce(state, ARRAY[p]) || x END $$;
+CREATE FUNCTION pg_catalog.redshift_percentile_step(state numeric[], p numeric, x bigint) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_percentile_step(state, p, x::numeric) $$;
+CREATE FUNCTION pg_catalog.redshift_percentile_step(state numeric[], p numeric, x integer) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_percentile_step(state, p, x::numeric) $$;
+CREATE FUNCTION pg_catalog.redshift_percentile_step(state numeric[], p numeric, x smallint) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_percentile_step(state, p, x::numeric) $$;
+CREATE FUNCTION pg_catalog.redshift_percentile_final(state numeric[]) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    v numeric[] := ARRAY(SELECT x FROM unnest(state[2:]) x ORDER BY x);
+    n integer := cardinality(v);
+    rn numeric;
+BEGIN
+    IF n = 0 THEN
+        RETURN NULL;
+    END IF;
+    rn := 1 + state[1] * (n - 1);
+    RETURN round(v[floor(rn)::integer] + (rn - floor(rn)) * (v[ceil(rn)::integer] - v[floor(rn)::integer]),
+                 greatest(scale(state[1]), (SELECT max(scale(x)) FROM unnest(v) x)));
+END
+$$;
+CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, numeric) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, bigint) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, integer) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, smallint) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE FUNCTION pg_catalog.redshift_percentile_step(state float8[], p float8, x float8) RETURNS float8[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN x IS NULL THEN coalesce(state, ARRAY[p]) ELSE coalesce(state, ARRAY[p]) || x END $$;
+CREATE FUNCTION pg_catalog.redshift_percentile_final(state float8[]) RETURNS float8
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    v float8[] := ARRAY(SELECT x FROM unnest(state[2:]) x ORDER BY x);
+    n integer := cardinality(v);
+    rn float8;
+BEGIN
+    IF n = 0 THEN
+        RETURN NULL;
+    END IF;
+    rn := 1 + state[1] * (n - 1);
+    RETURN v[floor(rn)::integer] + (rn - floor(rn)) * (v[ceil(rn)::integer] - v[floor(rn)::integer]);
+END
+$$;
+CREATE AGGREGATE pg_catalog.redshift_percentile_cont(float8, float8) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = float8[], FINALFUNC = pg_catalog.redshift_percentile_final);
+
+-- AVG, which the dialect calls redshift_avg: of integers, a BIGINT (the mean truncated, as
+-- integer division does: the mean of 10, 10, 30 is 16); of decimals, a DECIMAL with the
+-- argument's scale; of floating-point values a double precision (the engine's own steps).
+-- The state of integers is {count, sum}, as the engine's AVG keeps it.
+CREATE FUNCTION pg_catalog.redshift_avg_final(state bigint[]) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN state[1] = 0 THEN NULL ELSE state[2] / state[1] END $$;
+CREATE AGGREGATE pg_catalog.redshift_avg(smallint) (
+    SFUNC = int2_avg_accum, STYPE = bigint[], INITCOND = '{0,0}',
+    COMBINEFUNC = int4_avg_combine, FINALFUNC = pg_catalog.redshift_avg_final, PARALLEL = SAFE);
+CREATE AGGREGATE pg_catalog.redshift_avg(integer) (
+    SFUNC = int4_avg_accum, STYPE = bigint[], INITCOND = '{0,0}',
+    COMBINEFUNC = int4_avg_combine, FINALFUNC = pg_catalog.redshift_avg_final, PARALLEL = SAFE);
+-- Of BIGINT and DECIMAL, {count, sum, the largest scale seen}.
+CREATE FUNCTION pg_catalog.redshift_avg_step(state numeric[], x numeric) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN x IS NULL THEN state
+    ELSE ARRAY[state[1] + 1, state[2] + x, greatest(state[3], scale(x))] END $$;
+CREATE FUNCTION pg_catalog.redshift_avg_combine(a numeric[], b numeric[]) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT ARRAY[a[1] + b[1], a[2] + b[2], greatest(a[3], b[3])] $$;
+CREATE FUNCTION pg_catalog.redshift_avg_step(state numeric[], x bigint) RETURNS numeric[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_avg_step(state, x::numeric) $$;
+CREATE FUNCTION pg_catalog.redshift_avg_decimal(state numeric[]) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN state[1] = 0 THEN NULL ELSE round(state[2] / state[1], state[3]::integer) END $$;
+CREATE FUNCTION pg_catalog.redshift_avg_bigint(state numeric[]) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT CASE WHEN state[1] = 0 THEN NULL ELSE trunc(state[2] / state[1])::bigint END $$;
+CREATE AGGREGATE pg_catalog.redshift_avg(bigint) (
+    SFUNC = pg_catalog.redshift_avg_step, STYPE = numeric[], INITCOND = '{0,0,0}',
+    COMBINEFUNC = pg_catalog.redshift_avg_combine, FINALFUNC = pg_catalog.redshift_avg_bigint, PARALLEL = SAFE);
+CREATE AGGREGATE pg_catalog.redshift_avg(numeric) (
+    SFUNC = pg_catalog.redshift_avg_step, STYPE = numeric[], INITCOND = '{0,0,0}',
+    COMBINEFUNC = pg_catalog.redshift_avg_combine, FINALFUNC = pg_catalog.redshift_avg_decimal, PARALLEL = SAFE);
+CREATE AGGREGATE pg_catalog.redshift_avg(real) (
+    SFUNC = float4_accum, STYPE = float8[], INITCOND = '{0,0,0}',
+    COMBINEFUNC = float8_combine, FINALFUNC = float8_avg, PARALLEL = SAFE);
+CREATE AGGREGATE pg_catalog.redshift_avg(double precision) (
+    SFUNC = float8_accum, STYPE = float8[], INITCOND = '{0,0,0}',
+    COMBINEFUNC = float8_combine, FINALFUNC = float8_avg, PARALLEL = SAFE);
+CREATE AGGREGATE pg_catalog.redshift_avg(interval) (
+    SFUNC = interval_accum, STYPE = interval[], INITCOND = '{0 second,0 second}',
+    COMBINEFUNC = interval_combine, FINALFUNC = interval_avg, PARALLEL = SAFE);
+
 -- JSON functions over text, as Redshift keeps JSON in VARCHAR columns.
 CREATE FUNCTION pg_catalog.json_extract_path_text(j text, VARIADIC path text[]) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT json_extract_path_text(j::json, VARIADIC path) $$;
@@ -592,6 +754,20 @@ CREATE FUNCTION pg_catalog.json_parse(j text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::jsonb $$;
 CREATE FUNCTION pg_catalog.json_serialize(j jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::text $$;
+-- A quoted SUPER attribute's key (the dialect's navigation asks, for a name with upper-case
+-- letters): as written when the session makes identifiers case-sensitive, else folded to
+-- lower case, as Redshift folds it.
+CREATE FUNCTION pg_catalog.redshift_super_attribute(name text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN lower(coalesce(current_setting('redshift.enable_case_sensitive_identifier', true), 'off')) IN ('on', 'true', 'yes', '1')
+              OR lower(coalesce(current_setting('redshift.enable_case_sensitive_super_attribute', true), 'off')) IN ('on', 'true', 'yes', '1')
+         THEN name ELSE lower(name) END $$;
+-- JSON_TYPEOF of a SUPER value; of text, the engine's reading of it as JSON, as before (the
+-- text overload is what an untyped literal picks, where json and jsonb would be ambiguous).
+CREATE FUNCTION pg_catalog.json_typeof(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT jsonb_typeof(j) $$;
+CREATE FUNCTION pg_catalog.json_typeof(j text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT json_typeof(j::json) $$;
 
 -- Hash functions (Redshift's, with its results: see tests/corpus/hash.sql).
 -- The bytes of a value as Redshift hashes them: integers little-endian (2, 4 or 8 bytes),

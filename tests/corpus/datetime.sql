@@ -230,3 +230,90 @@ select to_date('02 Oct 2001', 'DD Mon YYYY');
 select to_date('20010631', 'YYYYMMDD', FALSE);
 -- expect:
 -- 2001-07-01
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_MONTHS_BETWEEN_function.html
+select months_between('1969-01-18', '1969-03-18')
+as months;
+-- expect:
+-- -2
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_MONTHS_BETWEEN_function.html
+select months_between('1969-01-18', '1969-01-18') as months;
+-- expect:
+-- 0
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_NEXT_DAY.html
+select next_day('2014-08-20','Tuesday');
+-- expect:
+-- 2014-08-26
+
+-- setup
+create table sales (salesid int, saletime timestamp, qtysold smallint);
+insert into sales values
+  (1, '2008-01-31 10:00:00', 10140), (2, '2008-02-28 10:00:00', 11187),
+  (3, '2008-03-29 10:00:00', 11515), (4, '2008-04-27 10:00:00', 11217),
+  (5, '2008-05-27 10:00:00', 11446), (6, '2008-06-25 10:00:00', 11708),
+  (7, '2008-07-25 10:00:00', 10988);
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_LAST_DAY.html
+select datediff(day, saletime, last_day(saletime)) as "Days Remaining", sum(qtysold)
+from sales
+where datediff(day, saletime, last_day(saletime)) < 7
+group by 1
+order by 1;
+-- expect:
+-- 0 | 10140
+-- 1 | 11187
+-- 2 | 11515
+-- 3 | 11217
+-- 4 | 11446
+-- 5 | 11708
+-- 6 | 10988
+
+-- setup
+create table listing_tz (listid int, listtime timestamp);
+insert into listing_tz values (16, '2008-08-24 09:36:12');
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/CONVERT_TIMEZONE.html
+select listtime, convert_timezone('PST', listtime) from listing_tz
+where listid = 16;
+-- expect:
+-- 2008-08-24 09:36:12 | 2008-08-24 01:36:12
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/CONVERT_TIMEZONE.html
+select listtime, convert_timezone('US/Pacific', listtime) from listing_tz
+where listid = 16;
+-- expect:
+-- 2008-08-24 09:36:12 | 2008-08-24 02:36:12
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/CONVERT_TIMEZONE.html
+select convert_timezone('EST', 'PST', '20080305 12:25:29');
+-- expect:
+-- 2008-03-05 09:25:29
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/CONVERT_TIMEZONE.html
+select convert_timezone('America/New_York', '2013-02-01 08:00:00');
+-- expect:
+-- 2013-02-01 03:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/CONVERT_TIMEZONE.html
+select convert_timezone('America/New_York', '2013-06-01 08:00:00');
+-- expect:
+-- 2013-06-01 04:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/CONVERT_TIMEZONE.html
+SELECT CONVERT_TIMEZONE('GMT','NEWZONE +2','2014-05-17 12:00:00') as newzone_plus_2,
+CONVERT_TIMEZONE('GMT','NEWZONE-2:15','2014-05-17 12:00:00') as newzone_minus_2_15,
+CONVERT_TIMEZONE('GMT','America/Los_Angeles+2','2014-05-17 12:00:00') as la_plus_2,
+CONVERT_TIMEZONE('GMT','GMT+2','2014-05-17 12:00:00') as gmt_plus_2;
+-- expect:
+-- 2014-05-17 10:00:00 | 2014-05-17 14:15:00 | 2014-05-17 10:00:00 | 2014-05-17 10:00:00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_TIMESTAMP.html
+SELECT to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS');
+-- expect:
+-- 2011-12-19 00:38:15+00
+
+-- source: https://docs.aws.amazon.com/redshift/latest/dg/r_TO_TIMESTAMP.html
+SELECT to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS', TRUE);
+-- expect-error: out of range
