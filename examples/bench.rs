@@ -10,6 +10,7 @@
 //! `bench/data_api.rs`); `--snapshots-only` runs only the snapshot cases (`bench/snapshots.rs`:
 //! snapshot and restore of ~100 MB against `pg_dump`/`pg_restore`, and the storage of a day of
 //! recovery points); `--copy-only` runs only COPY and UNLOAD of S3 (`bench/copy_unload.rs`);
+//! `--binary PATH` measures that build of the emulator instead of building this tree's;
 //! `--baseline-server` is internal:
 //! the bench re-runs itself that way to start the baseline as a process of its own.
 
@@ -518,6 +519,21 @@ struct Bar {
     pass: bool,
 }
 
+/// The release binary of this tree, built first.
+fn release_binary() -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = Command::new(cargo)
+        .args(["build", "--release", "--bin", "redshift-serverless-local"])
+        .current_dir(root)
+        .status()
+        .expect("cargo build");
+    assert!(built.success(), "building the release binary failed");
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), std::path::PathBuf::from)
+        .join("release/redshift-serverless-local")
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--baseline-server") {
@@ -535,17 +551,13 @@ fn main() {
     } else {
         (5, Duration::from_millis(600))
     };
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let built = Command::new(cargo)
-        .args(["build", "--release", "--bin", "redshift-serverless-local"])
-        .current_dir(root)
-        .status()
-        .expect("cargo build");
-    assert!(built.success(), "building the release binary failed");
-    let binary = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| root.join("target"), std::path::PathBuf::from)
-        .join("release/redshift-serverless-local");
+    // `--binary PATH` measures a binary built before (to compare two builds in turn).
+    let given = args
+        .iter()
+        .position(|a| a == "--binary")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from);
+    let binary = given.unwrap_or_else(release_binary);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -598,7 +610,7 @@ fn main() {
     } else {
         "target/bench-results.json"
     };
-    let path = root.join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
     std::fs::write(&path, serde_json::to_string_pretty(&results).unwrap()).unwrap();
     println!("\nwrote {}", path.display());
 }

@@ -228,7 +228,7 @@ async fn redshift_ddl_and_functions_run() {
     for (query, expected) in [
         (
             "select json_serialize(body) from docs where id = 1",
-            "{\"a\": [1, 2]}",
+            "{\"a\":[1,2]}",
         ),
         (
             "select ratio_to_report(id) over () from docs order by id limit 1",

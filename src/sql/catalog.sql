@@ -752,8 +752,24 @@ $$;
 -- SUPER is jsonb here: JSON_PARSE reads text into it, JSON_SERIALIZE writes it back.
 CREATE FUNCTION pg_catalog.json_parse(j text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::jsonb $$;
+-- Redshift writes SUPER as compact JSON ([1,"a"], {"a":1}); jsonb's text puts a space after
+-- each comma and colon. The compact text, element by element (a string or a number as jsonb
+-- writes it).
+CREATE FUNCTION pg_catalog.redshift_super_text(j jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+    RETURN CASE jsonb_typeof(j)
+        WHEN 'array' THEN '[' || coalesce((
+            SELECT string_agg(pg_catalog.redshift_super_text(e), ',' ORDER BY n)
+            FROM jsonb_array_elements(j) WITH ORDINALITY AS a(e, n)), '') || ']'
+        WHEN 'object' THEN '{' || coalesce((
+            SELECT string_agg(to_jsonb(k)::text || ':' || pg_catalog.redshift_super_text(v), ',' ORDER BY n)
+            FROM jsonb_each(j) WITH ORDINALITY AS o(k, v, n)), '') || '}'
+        ELSE j::text END;
+END
+$$;
 CREATE FUNCTION pg_catalog.json_serialize(j jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::text $$;
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_super_text(j) $$;
 -- A quoted SUPER attribute's key (the dialect's navigation asks, for a name with upper-case
 -- letters): as written when the session makes identifiers case-sensitive, else folded to
 -- lower case, as Redshift folds it.
