@@ -343,3 +343,34 @@ async fn super_values_are_navigated() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rewritten_calls_keep_redshifts_column_names() {
+    let server = TestServer::with_sql().await;
+    let sql = session(&server).await;
+    sql.batch_execute("create table nums (x int); insert into nums values (10), (10), (30)")
+        .await
+        .unwrap();
+    let statement = sql
+        .prepare(
+            "select avg(x), median(x), percentile_cont(0.5) within group (order by x), \
+             nvl(min(x), 0), to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS') from nums",
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = statement.columns().iter().map(|c| c.name()).collect();
+    // NVL is COALESCE on Redshift too, and named so.
+    assert_eq!(
+        names,
+        [
+            "avg",
+            "median",
+            "percentile_cont",
+            "coalesce",
+            "to_timestamp"
+        ]
+    );
+    assert_eq!(one(&sql, "select avg(x) from nums").await, "16");
+    assert_eq!(one(&sql, "select median(x) from nums").await, "10.0");
+    server.shutdown().await;
+}

@@ -22,6 +22,12 @@ CREATE TABLE pg_catalog.redshift_load_errors (
 );
 CREATE SEQUENCE pg_catalog.redshift_query_id START 1000;
 GRANT USAGE ON SEQUENCE pg_catalog.redshift_query_id TO PUBLIC;
+-- Redshift's own versions of functions the engine also has (AVG, MEDIAN, PERCENTILE_CONT,
+-- TO_TIMESTAMP), under their own names, which the dialect calls qualified: so a column the
+-- call makes is named as on Redshift (`avg`, not the name of a stand-in), and no user's name
+-- can take the place of one (a schema named pg_* is reserved).
+CREATE SCHEMA pg_redshift;
+GRANT USAGE ON SCHEMA pg_redshift TO PUBLIC;
 RESET allow_system_table_mods;
 
 -- Redshift's date part names and abbreviations, as PostgreSQL names the part.
@@ -177,12 +183,12 @@ EXCEPTION WHEN datetime_field_overflow THEN
 END
 $$;
 
--- TO_TIMESTAMP(s, format [, is_strict]) (the dialect calls it by this name; the engine's own
+-- TO_TIMESTAMP(s, format [, is_strict]) (the dialect calls pg_redshift's; the engine's own
 -- TO_TIMESTAMP(s, format) refuses a field past its end): with is_strict false, the default, a
 -- field past its end (hour 24) carries over into the next (TO_TIMESTAMP('2011-12-18 24:38:15',
 -- 'YYYY-MM-DD HH24:MI:SS') is 2011-12-19 00:38:15) where the fields are numbers of fixed
 -- width (YYYY, MM, DD, HH24, MI, SS); with true, the engine's refusal.
-CREATE FUNCTION pg_catalog.redshift_to_timestamp(s text, format text, is_strict boolean DEFAULT false) RETURNS timestamptz
+CREATE FUNCTION pg_redshift.to_timestamp(s text, format text, is_strict boolean DEFAULT false) RETURNS timestamptz
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
 DECLARE
     y integer; m integer := 1; d integer := 1; h integer := 0; mi integer := 0; sec integer := 0;
@@ -617,7 +623,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     ELSE sha256(convert_to(s, 'UTF8')) END, 'hex') $$;
 
 -- PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY x) and MEDIAN(x) (p 0.5), which the dialect calls
--- redshift_percentile_cont(p, x), an ordinary aggregate, so it runs over a window too (the
+-- pg_redshift.percentile_cont(p, x) and pg_redshift.median(p, x), ordinary aggregates, so it runs over a window too (the
 -- engine's PERCENTILE_CONT is an ordered-set aggregate, which takes no OVER). The row number
 -- RN = 1 + p * (N - 1) of the N values that are not NULL, interpolated between the values at
 -- floor(RN) and ceiling(RN). Of integers and decimals, a DECIMAL, its scale the larger of x's
@@ -647,13 +653,21 @@ BEGIN
                  greatest(scale(state[1]), (SELECT max(scale(x)) FROM unnest(v) x)));
 END
 $$;
-CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, numeric) (
+CREATE AGGREGATE pg_redshift.percentile_cont(numeric, numeric) (
     SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
-CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, bigint) (
+CREATE AGGREGATE pg_redshift.median(numeric, numeric) (
     SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
-CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, integer) (
+CREATE AGGREGATE pg_redshift.percentile_cont(numeric, bigint) (
     SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
-CREATE AGGREGATE pg_catalog.redshift_percentile_cont(numeric, smallint) (
+CREATE AGGREGATE pg_redshift.median(numeric, bigint) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE AGGREGATE pg_redshift.percentile_cont(numeric, integer) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE AGGREGATE pg_redshift.median(numeric, integer) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE AGGREGATE pg_redshift.percentile_cont(numeric, smallint) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE AGGREGATE pg_redshift.median(numeric, smallint) (
     SFUNC = pg_catalog.redshift_percentile_step, STYPE = numeric[], FINALFUNC = pg_catalog.redshift_percentile_final);
 CREATE FUNCTION pg_catalog.redshift_percentile_step(state float8[], p float8, x float8) RETURNS float8[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -672,20 +686,22 @@ BEGIN
     RETURN v[floor(rn)::integer] + (rn - floor(rn)) * (v[ceil(rn)::integer] - v[floor(rn)::integer]);
 END
 $$;
-CREATE AGGREGATE pg_catalog.redshift_percentile_cont(float8, float8) (
+CREATE AGGREGATE pg_redshift.percentile_cont(float8, float8) (
+    SFUNC = pg_catalog.redshift_percentile_step, STYPE = float8[], FINALFUNC = pg_catalog.redshift_percentile_final);
+CREATE AGGREGATE pg_redshift.median(float8, float8) (
     SFUNC = pg_catalog.redshift_percentile_step, STYPE = float8[], FINALFUNC = pg_catalog.redshift_percentile_final);
 
--- AVG, which the dialect calls redshift_avg: of integers, a BIGINT (the mean truncated, as
+-- AVG, which the dialect calls pg_redshift.avg: of integers, a BIGINT (the mean truncated, as
 -- integer division does: the mean of 10, 10, 30 is 16); of decimals, a DECIMAL with the
 -- argument's scale; of floating-point values a double precision (the engine's own steps).
 -- The state of integers is {count, sum}, as the engine's AVG keeps it.
 CREATE FUNCTION pg_catalog.redshift_avg_final(state bigint[]) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT CASE WHEN state[1] = 0 THEN NULL ELSE state[2] / state[1] END $$;
-CREATE AGGREGATE pg_catalog.redshift_avg(smallint) (
+CREATE AGGREGATE pg_redshift.avg(smallint) (
     SFUNC = int2_avg_accum, STYPE = bigint[], INITCOND = '{0,0}',
     COMBINEFUNC = int4_avg_combine, FINALFUNC = pg_catalog.redshift_avg_final, PARALLEL = SAFE);
-CREATE AGGREGATE pg_catalog.redshift_avg(integer) (
+CREATE AGGREGATE pg_redshift.avg(integer) (
     SFUNC = int4_avg_accum, STYPE = bigint[], INITCOND = '{0,0}',
     COMBINEFUNC = int4_avg_combine, FINALFUNC = pg_catalog.redshift_avg_final, PARALLEL = SAFE);
 -- Of BIGINT and DECIMAL, {count, sum, the largest scale seen}.
@@ -704,19 +720,19 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 CREATE FUNCTION pg_catalog.redshift_avg_bigint(state numeric[]) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT CASE WHEN state[1] = 0 THEN NULL ELSE trunc(state[2] / state[1])::bigint END $$;
-CREATE AGGREGATE pg_catalog.redshift_avg(bigint) (
+CREATE AGGREGATE pg_redshift.avg(bigint) (
     SFUNC = pg_catalog.redshift_avg_step, STYPE = numeric[], INITCOND = '{0,0,0}',
     COMBINEFUNC = pg_catalog.redshift_avg_combine, FINALFUNC = pg_catalog.redshift_avg_bigint, PARALLEL = SAFE);
-CREATE AGGREGATE pg_catalog.redshift_avg(numeric) (
+CREATE AGGREGATE pg_redshift.avg(numeric) (
     SFUNC = pg_catalog.redshift_avg_step, STYPE = numeric[], INITCOND = '{0,0,0}',
     COMBINEFUNC = pg_catalog.redshift_avg_combine, FINALFUNC = pg_catalog.redshift_avg_decimal, PARALLEL = SAFE);
-CREATE AGGREGATE pg_catalog.redshift_avg(real) (
+CREATE AGGREGATE pg_redshift.avg(real) (
     SFUNC = float4_accum, STYPE = float8[], INITCOND = '{0,0,0}',
     COMBINEFUNC = float8_combine, FINALFUNC = float8_avg, PARALLEL = SAFE);
-CREATE AGGREGATE pg_catalog.redshift_avg(double precision) (
+CREATE AGGREGATE pg_redshift.avg(double precision) (
     SFUNC = float8_accum, STYPE = float8[], INITCOND = '{0,0,0}',
     COMBINEFUNC = float8_combine, FINALFUNC = float8_avg, PARALLEL = SAFE);
-CREATE AGGREGATE pg_catalog.redshift_avg(interval) (
+CREATE AGGREGATE pg_redshift.avg(interval) (
     SFUNC = interval_accum, STYPE = interval[], INITCOND = '{0 second,0 second}',
     COMBINEFUNC = interval_combine, FINALFUNC = interval_avg, PARALLEL = SAFE);
 

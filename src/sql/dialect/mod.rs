@@ -864,10 +864,7 @@ impl Statement<'_> {
         }
         if self.is_word(i, "avg") && self.is(i + 1, "(") && !self.qualified(i) {
             // Redshift's AVG of integers is a BIGINT, of decimals one of the argument's scale.
-            return (
-                Some(self.replace(i, i, "pg_catalog.redshift_avg")),
-                after(i),
-            );
+            return (Some(self.replace(i, i, "pg_redshift.avg")), after(i));
         }
         if self.is_word(i, "nvl") && self.is(i + 1, "(") && !self.qualified(i) {
             return (Some(self.replace(i, i, "coalesce")), after(i));
@@ -903,7 +900,7 @@ impl Statement<'_> {
             // the engine's own.
             if let Some((arguments, _)) = self.arguments(i + 1) {
                 if matches!(arguments.len(), 2 | 3) {
-                    let edit = self.replace(i, i, "pg_catalog.redshift_to_timestamp");
+                    let edit = self.replace(i, i, "pg_redshift.to_timestamp");
                     return (Some(edit), after(i));
                 }
             }
@@ -1060,7 +1057,7 @@ impl Statement<'_> {
 
     /// `MEDIAN(x)` and `PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY x [ASC|DESC])`, as aggregates
     /// and as window functions (`OVER (PARTITION BY ...)`): the catalog's
-    /// `redshift_percentile_cont(p, x)`, an aggregate of its own, which the engine also runs
+    /// `pg_redshift.percentile_cont(p, x)` (or `median`, for the column's name), an aggregate of its own, which the engine also runs
     /// over a window (its PERCENTILE_CONT is an ordered-set aggregate, which takes no OVER), and
     /// which gives a DECIMAL of a number that is not floating-point, as Redshift does. Ordered
     /// descending, the percentile is counted from the other end (1 - p). The OVER clause, if
@@ -1113,7 +1110,11 @@ impl Statement<'_> {
             };
             (p, x.to_string(), order_close)
         };
-        let text = format!("pg_catalog.redshift_percentile_cont({p}, {x})");
+        let name = match median {
+            true => "median",
+            false => "percentile_cont",
+        };
+        let text = format!("pg_redshift.{name}({p}, {x})");
         Some((Some(self.replace(i, end, text)), end + 1))
     }
 
@@ -1713,15 +1714,15 @@ mod tests {
     fn median_and_percentile_cont_as_aggregates_and_over_windows() {
         assert_eq!(
             t("select sellerid, median(qty) over (partition by sellerid) from winsales"),
-            "select sellerid, pg_catalog.redshift_percentile_cont(0.5, qty) over (partition by sellerid) from winsales"
+            "select sellerid, pg_redshift.median(0.5, qty) over (partition by sellerid) from winsales"
         );
         assert_eq!(
             t("select percentile_cont(0.5) within group (order by qty) over() as m, PERCENTILE_CONT(0.6) WITHIN GROUP (ORDER BY sum(p)::decimal(30,2) DESC) from w group by s"),
-            "select pg_catalog.redshift_percentile_cont(0.5, qty) over() as m, pg_catalog.redshift_percentile_cont(1 - (0.6), sum(p)::decimal(30,2)) from w group by s"
+            "select pg_redshift.percentile_cont(0.5, qty) over() as m, pg_redshift.percentile_cont(1 - (0.6), sum(p)::decimal(30,2)) from w group by s"
         );
         assert_eq!(
             t("select percentile_cont(0.25) within group (order by x asc nulls last) from t"),
-            "select pg_catalog.redshift_percentile_cont(0.25, x) from t"
+            "select pg_redshift.percentile_cont(0.25, x) from t"
         );
         // Ordered by more than one expression, or qualified: the engine's to answer.
         for unchanged in [
@@ -1759,7 +1760,7 @@ mod tests {
     fn avg_is_redshifts() {
         assert_eq!(
             t("select avg(qty) over (order by d rows unbounded preceding), AVG(distinct x), s.avg(y), avg from t"),
-            "select pg_catalog.redshift_avg(qty) over (order by d rows unbounded preceding), pg_catalog.redshift_avg(distinct x), s.avg(y), avg from t"
+            "select pg_redshift.avg(qty) over (order by d rows unbounded preceding), pg_redshift.avg(distinct x), s.avg(y), avg from t"
         );
     }
 
@@ -1804,7 +1805,7 @@ mod tests {
         );
         assert_eq!(
             t("select median(x), listagg(name, ', ') within group (order by name), listagg(distinct c) from t"),
-            "select pg_catalog.redshift_percentile_cont(0.5, x), string_agg((name)::text, ', ' order by name), string_agg(DISTINCT (c)::text, '') from t"
+            "select pg_redshift.median(0.5, x), string_agg((name)::text, ', ' order by name), string_agg(DISTINCT (c)::text, '') from t"
         );
         assert_eq!(
             t("select listagg(x, ',') over (partition by y) from t"),
@@ -1957,7 +1958,7 @@ mod tests {
         );
         assert_eq!(
             t("select to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS', true), TO_TIMESTAMP(x, 'HH24')"),
-            "select pg_catalog.redshift_to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS', true), pg_catalog.redshift_to_timestamp(x, 'HH24')"
+            "select pg_redshift.to_timestamp('2011-12-18 24:38:15', 'YYYY-MM-DD HH24:MI:SS', true), pg_redshift.to_timestamp(x, 'HH24')"
         );
         for unchanged in [
             "select to_timestamp(1284352323)",
