@@ -169,6 +169,7 @@ async fn redshift_ddl_and_functions_run() {
         ("show tables from schema dev.mart", "dev"),
         ("select table_name from svv_tables where table_schema = 'mart'", "orders"),
         ("select string_agg(column_name, ',' order by ordinal_position) from svv_columns where table_name = 'orders'", "id,note"),
+        ("select table_name from svv_redshift_tables where schema_name = 'mart'", "orders"),
     ] {
         assert_eq!(one(&sql, query).await, expected, "{query}");
     }
@@ -184,6 +185,21 @@ async fn redshift_ddl_and_functions_run() {
         })
         .collect();
     assert_eq!(names, ["id", "note"]);
+    sql.batch_execute(
+        "create function mart.f_add(integer, integer) returns integer immutable as $$ select $1 + $2 $$ language sql; \
+         create procedure mart.p_noop() as $$ begin end; $$ language plpgsql",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        one(
+            &sql,
+            "select string_agg(function_name || ':' || function_type || ':' || argument_type || ':' || coalesce(result_type, '-'), ' ' order by function_name) \
+             from svv_redshift_functions where schema_name = 'mart'"
+        )
+        .await,
+        "f_add:REGULAR FUNCTION:integer, integer:integer p_noop:STORED PROCEDURE::-"
+    );
     // Users with Redshift's options.
     sql.batch_execute(
         "create user ops password 'Abcd1234' createuser syslog access unrestricted; \

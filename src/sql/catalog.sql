@@ -1107,6 +1107,18 @@ LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
 LEFT JOIN pg_catalog.redshift_table_options o ON o.reloid = c.oid
 WHERE c.relkind IN ('r', 'p', 'v', 'm')
   AND n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema';
+CREATE VIEW pg_catalog.svv_redshift_functions AS
+SELECT current_database()::varchar(128) AS database_name, n.nspname::varchar(128) AS schema_name,
+       p.proname::varchar(128) AS function_name,
+       (CASE p.prokind WHEN 'a' THEN 'AGGREGATE FUNCTION' WHEN 'p' THEN 'STORED PROCEDURE'
+        ELSE 'REGULAR FUNCTION' END)::varchar(128) AS function_type,
+       oidvectortypes(p.proargtypes)::varchar(512) AS argument_type,
+       (CASE WHEN p.prokind = 'p' THEN NULL
+        ELSE format_type(p.prorettype, NULL) END)::varchar(128) AS result_type
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
+  AND has_function_privilege(p.oid, 'EXECUTE');
 CREATE VIEW pg_catalog.svv_datashares AS
 SELECT NULL::varchar(128) AS share_name, NULL::integer AS share_id, NULL::integer AS share_owner,
        NULL::varchar(128) AS source_database, NULL::varchar(128) AS consumer_database,
@@ -1118,7 +1130,7 @@ WHERE false;
 GRANT SELECT ON pg_catalog.svv_user_info, pg_catalog.svl_user_info, pg_catalog.pg_database_info,
     pg_catalog.stv_sessions, pg_catalog.svv_transactions, pg_catalog.svv_redshift_databases,
     pg_catalog.svv_redshift_schemas, pg_catalog.svv_redshift_tables, pg_catalog.svv_redshift_columns,
-    pg_catalog.svv_datashares TO PUBLIC;
+    pg_catalog.svv_redshift_functions, pg_catalog.svv_datashares TO PUBLIC;
 RESET allow_system_table_mods;
 
 -- The JSON functions' last argument, null_if_invalid: NULL for malformed JSON instead of an error.
