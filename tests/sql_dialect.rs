@@ -387,6 +387,25 @@ async fn rewritten_calls_keep_redshifts_column_names() {
         ]
     );
     assert_eq!(one(&sql, "select avg(x) from nums").await, "16");
+    // Navigation into a SUPER column by two names, and SUPER's type information functions.
+    sql.batch_execute(
+        "create table ev (payload super); \
+         insert into ev values (json_parse('{\"kind\": \"click\", \"n\": 70000, \"tags\": [1], \"ok\": true, \"name\": \"Zoë\"}'))",
+    )
+    .await
+    .unwrap();
+    for (query, expected) in [
+        ("select payload.kind from ev", "\"click\""),
+        ("select count(*) from ev where payload.kind = '\"click\"'", "1"),
+        (
+            "select is_scalar(payload.kind)::text || is_array(payload.tags)::text || is_object(payload)::text \
+             || is_integer(payload.n)::text || is_smallint(payload.n)::text || is_boolean(payload.ok)::text \
+             || is_varchar(payload.name)::text || is_char(payload.name)::text || is_scalar(payload.missing)::text from ev",
+            "truetruetruetruefalsetruetruefalsefalse",
+        ),
+    ] {
+        assert_eq!(one(&sql, query).await, expected, "{query}");
+    }
     assert_eq!(one(&sql, "select median(x) from nums").await, "10.0");
     server.shutdown().await;
 }

@@ -796,6 +796,40 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
          THEN name ELSE lower(name) END $$;
 -- JSON_TYPEOF of a SUPER value; of text, the engine's reading of it as JSON, as before (the
 -- text overload is what an untyped literal picks, where json and jsonb would be ambiguous).
+-- SUPER's type information functions: true when the value is of the kind, false for any
+-- other value, NULL (SQL's or JSON's) among them. A number is a DECIMAL (the engine keeps no
+-- floating-point SUPER numbers), and an integer of the types whose range holds it.
+CREATE FUNCTION pg_catalog.redshift_super_kind(j jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT coalesce(jsonb_typeof(j), 'null') $$;
+CREATE FUNCTION pg_catalog.redshift_super_integer(j jsonb, low numeric, high numeric) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(jsonb_typeof(j) = 'number' AND (SELECT n = trunc(n) AND n BETWEEN low AND high
+                                                  FROM (SELECT (j #>> '{}')::numeric AS n) v), false) $$;
+CREATE FUNCTION pg_catalog.is_array(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_super_kind(j) = 'array' $$;
+CREATE FUNCTION pg_catalog.is_object(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_super_kind(j) = 'object' $$;
+CREATE FUNCTION pg_catalog.is_scalar(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT pg_catalog.redshift_super_kind(j) NOT IN ('array', 'object', 'null') $$;
+CREATE FUNCTION pg_catalog.is_boolean(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_super_kind(j) = 'boolean' $$;
+CREATE FUNCTION pg_catalog.is_varchar(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_super_kind(j) = 'string' $$;
+-- CHAR holds ASCII only: a string of ASCII characters.
+CREATE FUNCTION pg_catalog.is_char(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(jsonb_typeof(j) = 'string'
+                  AND octet_length(j #>> '{}') = char_length(j #>> '{}'), false) $$;
+CREATE FUNCTION pg_catalog.is_decimal(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_super_kind(j) = 'number' $$;
+CREATE FUNCTION pg_catalog.is_smallint(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_super_integer(j, -32768, 32767) $$;
+CREATE FUNCTION pg_catalog.is_integer(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT pg_catalog.redshift_super_integer(j, -2147483648, 2147483647) $$;
+CREATE FUNCTION pg_catalog.is_bigint(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT pg_catalog.redshift_super_integer(j, -9223372036854775808, 9223372036854775807) $$;
 CREATE FUNCTION pg_catalog.json_typeof(j jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT jsonb_typeof(j) $$;
 CREATE FUNCTION pg_catalog.json_typeof(j text) RETURNS text

@@ -216,6 +216,8 @@ struct Signals {
     subscript: bool,
     /// A path of three names or more (`t.c.a`).
     long_path: bool,
+    /// A path of two names (`t.c`, or `c.a` into a SUPER column).
+    path: bool,
     /// A comma before a name (a FROM list's item that may unnest a SUPER array).
     comma_name: bool,
     where_number: bool,
@@ -348,6 +350,9 @@ impl Statement<'_> {
         if signals.long_path {
             edits.extend(self.super_attribute_paths());
         }
+        if signals.path && self.is_any_word(0, &["select", "with"]) {
+            edits.extend(self.super_column_paths());
+        }
         let mut i = 0;
         while i < self.tokens.len() {
             if let Some(top) = self.top(i) {
@@ -371,6 +376,7 @@ impl Statement<'_> {
                 let punct = token.kind == Kind::Punct;
                 signals.subscript |= punct && self.sql.as_bytes()[token.start] == b'[';
                 signals.long_path |= punct && self.is(i, ".") && self.is(i + 2, ".");
+                signals.path |= punct && self.is(i, ".");
                 signals.comma_name |= punct && self.is(i, ",") && self.is_name(i + 1);
                 continue;
             }
@@ -1522,7 +1528,7 @@ mod tests {
         for unchanged in [
             "select * from t where id = $1",
             "select a as b from t where b = 1",
-            "select a as b from pg_t where c.b = 1",
+            "select a as b from pg_t c where c.b = 1",
             "update t set a = 1 where a = 2",
         ] {
             assert!(
@@ -1579,6 +1585,44 @@ mod tests {
             assert!(
                 matches!(translate(unchanged), Cow::Borrowed(_)),
                 "{unchanged}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_names_into_a_super_column_navigate_it() {
+        assert_eq!(
+            t("select payload.event, payload.\"User\", e.payload.x from events e where payload.kind = 'a'"),
+            "select payload['event'], payload[pg_catalog.redshift_super_attribute('User')], e.payload['x'] from events e where payload['kind'] = 'a'"
+        );
+        assert_eq!(
+            t("select s, is_scalar(s.name), s.items[0].id from t"),
+            "select s, is_scalar(s['name']), s['items'][0]['id'] from t"
+        );
+        assert_eq!(
+            t("select (select max(p.n) from u where u.k = t.k) from t"),
+            "select (select max(p['n']) from u where u.k = t.k) from t"
+        );
+        for unchanged in [
+            // Relations: tables (bare or qualified), aliases, CTEs, subqueries' aliases.
+            "select t.c, x.d from s.t join u x on t.id = x.id",
+            "with c as (select 1 a) select c.a from c",
+            "with c (a) as (select 1) select c.a from d",
+            "select x.a from (select 1 a) x join lateral (select 2 b) y on true where y.b = 2",
+            "select q.a from (select 1 a) q, v where v.a = q.a",
+            // Names in FROM and INTO, types, functions, an upsert's pseudo-relation.
+            "select * from myschema.events",
+            "select a, b from s.t1 join s.t2 using (id)",
+            "select a into newschema.copy from t",
+            "select a::myschema.mytype, cast(b as myschema.mytype), myschema.f(c) from t",
+            "with x as (select 1 id) insert into t select id from x on conflict (id) do update set n = excluded.n",
+            "select extract(day from ts.v) from t",
+            "insert into t select payload.a from t2",
+        ] {
+            assert!(
+                matches!(translate(unchanged), Cow::Borrowed(_)),
+                "{unchanged}: {}",
+                translate(unchanged)
             );
         }
     }
@@ -1890,8 +1934,8 @@ mod tests {
             "select '1'::jsonb, cast(x as bytea) from t"
         );
         assert_eq!(
-            t("select super.a, t.super from super"),
-            "select super.a, t.super from super"
+            t("select super.a, t.super from super, t"),
+            "select super.a, t.super from super, t"
         );
         assert_eq!(t("select x as super from t"), "select x as super from t");
         assert_eq!(

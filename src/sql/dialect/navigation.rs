@@ -8,8 +8,10 @@
 //! A path with no subscript (`t.c.a.b`) is SUPER navigation when its first name is a relation
 //! of the statement (a table it reads, or an alias it gives one): the engine would read three
 //! names as a schema's table's column and four as another database's, so past the relation
-//! and its column every `.attribute` becomes `['attribute']`. (`c.a`, two names, stays: only
-//! the column's type tells it from `table.column`.)
+//! and its column every `.attribute` becomes `['attribute']`. Two names (`c.a`) are
+//! navigation into the SUPER column `c` in a SELECT whose relations (what its FROM clauses
+//! and their kin name, and its CTEs) do not include `c`: only the column's type tells it from
+//! `table.column`, so wherever `c` could be a relation the path stays as written.
 //!
 //! An unquoted attribute is folded to lower case; a quoted one keeps its case only when the
 //! session makes identifiers case-sensitive (`enable_case_sensitive_identifier`, or
@@ -25,6 +27,31 @@
 use super::lex::Kind;
 use super::{Edit, Statement, AFTER_A_RELATION};
 use std::collections::HashSet;
+
+/// The words after which relations are named (a FROM clause and its kin).
+const RELATION_CLAUSES: &[&str] = &["from", "join", "into", "using", "update", "table"];
+
+/// The words that end a FROM clause at its own level.
+const CLAUSES_AFTER_FROM: &[&str] = &[
+    "select",
+    "where",
+    "group",
+    "having",
+    "order",
+    "limit",
+    "offset",
+    "fetch",
+    "union",
+    "except",
+    "intersect",
+    "minus",
+    "window",
+    "qualify",
+    "returning",
+    "set",
+    "on",
+    "values",
+];
 
 impl Statement<'_> {
     /// The attribute named at token `j`, as a jsonb subscript's key.
@@ -105,6 +132,84 @@ impl Statement<'_> {
             j = last + 1;
         }
         edits
+    }
+
+    /// The edits turning `c.a`, two names whose first is no relation of the statement, into
+    /// `c['a']`: navigation into the SUPER column `c` (`SELECT payload.event FROM events`).
+    /// Only the column's type tells it from `table.column`, so the rule holds back wherever
+    /// the first name could be a relation: any name the statement gives in a FROM clause or
+    /// its kin (a table, the last part of a qualified one, an alias) or to a CTE; and paths
+    /// in those clauses, after `::` or AS (a type), before `(` (a function) and into the
+    /// pseudo-relations of rules and upserts are left alone.
+    pub(super) fn super_column_paths(&self) -> Vec<Edit> {
+        let n = self.tokens.len();
+        let in_from = self.in_relation_clause();
+        let mut relations: HashSet<String> = (0..n)
+            .filter(|&i| in_from[i] && self.is_name(i) && !self.is(i + 1, "."))
+            .filter_map(|i| self.folded(i))
+            .collect();
+        // A CTE's name: `x AS (` or `x (columns) AS (`.
+        for i in (0..n).filter(|&i| self.is_name(i)) {
+            let after = match self.is(i + 1, "(") {
+                true => self.closing(i + 1).map_or(n, |c| c + 1),
+                false => i + 1,
+            };
+            if self.is_word(after, "as") && self.is(after + 1, "(") {
+                relations.extend(self.folded(i));
+            }
+        }
+        let mut edits = Vec::new();
+        for (i, &in_clause) in in_from.iter().enumerate() {
+            let path = !in_clause
+                && self.is_name(i)
+                && self.is(i + 1, ".")
+                && self.is_name(i + 2)
+                && !self.is(i + 3, ".")
+                && !self.is(i + 3, "(")
+                && !self.qualified(i)
+                && !(i > 0 && (self.is(i - 1, ":") || self.is_word(i - 1, "as")));
+            let Some(head) = self.folded(i).filter(|_| path) else {
+                continue;
+            };
+            if relations.contains(&head) || ["excluded", "new", "old"].contains(&head.as_str()) {
+                continue;
+            }
+            edits.push(Edit {
+                start: self.tokens[i + 1].start,
+                end: self.tokens[i + 2].end,
+                text: self.attribute(i + 2),
+            });
+        }
+        edits
+    }
+
+    /// For each token, whether it is in a FROM clause or one of its kin (JOIN, INTO, USING,
+    /// UPDATE, TABLE) at its own parenthesis level, up to the word that ends the clause.
+    fn in_relation_clause(&self) -> Vec<bool> {
+        let mut levels = vec![false];
+        let mut states = Vec::with_capacity(self.tokens.len());
+        for i in 0..self.tokens.len() {
+            if self.is(i, "(") {
+                states.push(*levels.last().unwrap_or(&false));
+                levels.push(false);
+                continue;
+            }
+            if self.is(i, ")") {
+                if levels.len() > 1 {
+                    levels.pop();
+                }
+                states.push(*levels.last().unwrap_or(&false));
+                continue;
+            }
+            let level = levels.last_mut().expect("one level at least");
+            if self.is_any_word(i, RELATION_CLAUSES) {
+                *level = true;
+            } else if self.is_any_word(i, CLAUSES_AFTER_FROM) {
+                *level = false;
+            }
+            states.push(*level);
+        }
+        states
     }
 
     /// The edits turning the attributes of every subscripted path into jsonb subscripts.
