@@ -1617,6 +1617,8 @@ mod tests {
             "select a::myschema.mytype, cast(b as myschema.mytype), myschema.f(c) from t",
             "with x as (select 1 id) insert into t select id from x on conflict (id) do update set n = excluded.n",
             "select extract(day from ts.v) from t",
+            "select c.relname from pg_catalog.pg_class c where c.relname ~ '^(t)$' collate pg_catalog.default and pg_catalog.pg_table_is_visible(c.oid)",
+            "select information_schema._pg_truetypid(a, t) from x",
             "insert into t select payload.a from t2",
         ] {
             assert!(

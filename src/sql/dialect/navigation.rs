@@ -31,6 +31,10 @@ use std::collections::HashSet;
 /// The words after which relations are named (a FROM clause and its kin).
 const RELATION_CLAUSES: &[&str] = &["from", "join", "into", "using", "update", "table"];
 
+/// Names before a dot that are never a SUPER column: the system's schemas, and the
+/// pseudo-relations of rules and upserts.
+const NOT_COLUMNS: &[&str] = &["pg_catalog", "information_schema", "excluded", "new", "old"];
+
 /// The words that end a FROM clause at its own level.
 const CLAUSES_AFTER_FROM: &[&str] = &[
     "select",
@@ -139,8 +143,8 @@ impl Statement<'_> {
     /// Only the column's type tells it from `table.column`, so the rule holds back wherever
     /// the first name could be a relation: any name the statement gives in a FROM clause or
     /// its kin (a table, the last part of a qualified one, an alias) or to a CTE; and paths
-    /// in those clauses, after `::` or AS (a type), before `(` (a function) and into the
-    /// pseudo-relations of rules and upserts are left alone.
+    /// in those clauses, after `::` or AS (a type) or COLLATE, before `(` (a function), and
+    /// from the system's schemas or the pseudo-relations of rules and upserts are left alone.
     pub(super) fn super_column_paths(&self) -> Vec<Edit> {
         let n = self.tokens.len();
         let in_from = self.in_relation_clause();
@@ -167,11 +171,11 @@ impl Statement<'_> {
                 && !self.is(i + 3, ".")
                 && !self.is(i + 3, "(")
                 && !self.qualified(i)
-                && !(i > 0 && (self.is(i - 1, ":") || self.is_word(i - 1, "as")));
+                && !(i > 0 && (self.is(i - 1, ":") || self.is_any_word(i - 1, &["as", "collate"])));
             let Some(head) = self.folded(i).filter(|_| path) else {
                 continue;
             };
-            if relations.contains(&head) || ["excluded", "new", "old"].contains(&head.as_str()) {
+            if relations.contains(&head) || NOT_COLUMNS.contains(&head.as_str()) {
                 continue;
             }
             edits.push(Edit {
