@@ -65,6 +65,30 @@ def test_rows_of_several_types_round_trip(workgroup):
         conn.close()
 
 
+def test_super_values_are_navigated_and_aggregates_named_as_on_redshift(workgroup):
+    conn = connect(workgroup)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("create table pg2_events (id int, payload super)")
+            cur.execute(
+                "insert into pg2_events values (1, json_parse(%s)), (2, json_parse(%s))",
+                ('{"kind": "click", "n": 3, "items": [{"sku": "a"}]}',
+                 '{"kind": "view", "n": 5, "items": []}'),
+            )
+            conn.commit()
+            # As JSON text (SUPER values reach a client as text on Redshift).
+            cur.execute(
+                "select id, json_serialize(payload.kind), json_serialize(payload.items[0].sku)"
+                " from pg2_events order by id"
+            )
+            assert cur.fetchall() == [(1, '"click"', '"a"'), (2, '"view"', None)]
+            cur.execute("select avg(payload.n::int), median(id) from pg2_events")
+            assert [c.name for c in cur.description] == ["avg", "median"]
+            assert cur.fetchone() == (4, decimal.Decimal("1.5"))
+    finally:
+        conn.close()
+
+
 def test_a_server_error_leaves_the_session_usable(workgroup):
     conn = connect(workgroup)
     try:
