@@ -396,6 +396,7 @@ async fn rewritten_calls_keep_redshifts_column_names() {
     .unwrap();
     for (query, expected) in [
         ("select payload.kind from ev", "\"click\""),
+        ("select payload.kind::varchar || '/' || cast(payload.n as varchar(10)) from ev", "click/70000"),
         ("select count(*) from ev where payload.kind = '\"click\"'", "1"),
         (
             "select is_scalar(payload.kind)::text || is_array(payload.tags)::text || is_object(payload)::text \

@@ -768,6 +768,12 @@ $$;
 -- SUPER is jsonb here: JSON_PARSE reads text into it, JSON_SERIALIZE writes it back.
 CREATE FUNCTION pg_catalog.json_parse(j text) RETURNS jsonb
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT j::jsonb $$;
+-- A SUPER value cast (or assigned) to VARCHAR: a string is its characters, without JSON's
+-- quotes, as on Redshift (the engine's own way, through text, would keep them); any other
+-- value its JSON text, a JSON null NULL.
+CREATE FUNCTION pg_catalog.redshift_super_varchar(j jsonb) RETURNS varchar
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT (j #>> '{}')::varchar $$;
+CREATE CAST (jsonb AS varchar) WITH FUNCTION pg_catalog.redshift_super_varchar(jsonb) AS ASSIGNMENT;
 -- Redshift writes SUPER as compact JSON ([1,"a"], {"a":1}); jsonb's text puts a space after
 -- each comma and colon. The compact text, element by element (a string or a number as jsonb
 -- writes it).
