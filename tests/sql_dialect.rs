@@ -408,5 +408,21 @@ async fn rewritten_calls_keep_redshifts_column_names() {
         assert_eq!(one(&sql, query).await, expected, "{query}");
     }
     assert_eq!(one(&sql, "select median(x) from nums").await, "10.0");
+    // TO_DATE carries an overflowing day unless strict, which refuses it.
+    assert_eq!(
+        one(&sql, "select to_date('20010631', 'YYYYMMDD', false)").await,
+        "2001-07-01"
+    );
+    let strict = sql
+        .simple_query("select to_date('20010631', 'YYYYMMDD', true)")
+        .await
+        .unwrap_err();
+    let message = strict.as_db_error().map(|e| e.message().to_string());
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.contains("out of range")),
+        "{message:?}"
+    );
     server.shutdown().await;
 }

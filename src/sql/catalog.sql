@@ -149,40 +149,6 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 CREATE FUNCTION pg_catalog.len(s text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT length(s) $$;
 
--- TO_DATE(s, format, is_strict): with is_strict false, a day or month past its end carries
--- over (TO_DATE('20010631', 'YYYYMMDD', false) is 2001-07-01) where the fields are numbers
--- of fixed width (YYYY, MM, DD); with true, the engine's TO_DATE, which refuses them.
-CREATE FUNCTION pg_catalog.to_date(s text, format text, is_strict boolean) RETURNS date
-LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
-DECLARE
-    y integer; m integer := 1; d integer := 1; f integer := 1; i integer := 1;
-BEGIN
-    RETURN to_date(s, format);
-EXCEPTION WHEN datetime_field_overflow THEN
-    IF is_strict THEN
-        RAISE;
-    END IF;
-    WHILE f <= length(format) LOOP
-        CASE
-            WHEN upper(substr(format, f, 4)) = 'YYYY' THEN
-                y := substr(s, i, 4)::integer; f := f + 4; i := i + 4;
-            WHEN upper(substr(format, f, 2)) = 'MM' THEN
-                m := substr(s, i, 2)::integer; f := f + 2; i := i + 2;
-            WHEN upper(substr(format, f, 2)) = 'DD' THEN
-                d := substr(s, i, 2)::integer; f := f + 2; i := i + 2;
-            WHEN substr(format, f, 1) ~ '[A-Za-z]' THEN
-                RAISE;
-            ELSE
-                f := f + 1; i := i + 1;
-        END CASE;
-    END LOOP;
-    IF y IS NULL THEN
-        RAISE;
-    END IF;
-    RETURN (make_date(y, 1, 1) + (m - 1) * interval '1 month' + (d - 1) * interval '1 day')::date;
-END
-$$;
-
 -- TO_TIMESTAMP(s, format [, is_strict]) (the dialect calls pg_redshift's; the engine's own
 -- TO_TIMESTAMP(s, format) refuses a field past its end): with is_strict false, the default, a
 -- field past its end (hour 24) carries over into the next (TO_TIMESTAMP('2011-12-18 24:38:15',
@@ -226,6 +192,13 @@ EXCEPTION WHEN datetime_field_overflow THEN
         + h * interval '1 hour' + mi * interval '1 minute' + sec * interval '1 second';
 END
 $$;
+
+-- TO_DATE(s, format, is_strict): TO_TIMESTAMP's date, so with is_strict false a day or month
+-- past its end carries over too (TO_DATE('20010631', 'YYYYMMDD', false) is 2001-07-01); with
+-- true, the engine's refusal.
+CREATE FUNCTION pg_catalog.to_date(s text, format text, is_strict boolean) RETURNS date
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+  SELECT pg_redshift.to_timestamp(s, format, is_strict)::date $$;
 
 -- SPLIT_PART of a date or timestamp: Redshift casts it to its text implicitly.
 CREATE FUNCTION pg_catalog.split_part(t timestamp, delimiter text, part integer) RETURNS text

@@ -199,23 +199,6 @@ impl Statement<'_> {
 
     /// A word that ends a WHERE condition at its level.
     fn ends_where(&self, j: usize) -> bool {
-        self.is_any_word(
-            j,
-            &[
-                "group",
-                "having",
-                "window",
-                "qualify",
-                "order",
-                "limit",
-                "offset",
-                "fetch",
-                "union",
-                "except",
-                "intersect",
-                "minus",
-                "returning",
-            ],
-        )
+        self.is_any_word(j, super::CLAUSES_AFTER_WHERE)
     }
 }

@@ -72,6 +72,23 @@ fn redshift_setting(statement: &Statement, i: usize) -> Option<&'static str> {
 
 /// Words that may follow a relation in FROM and are not its alias (the clauses and joins that
 /// come after it).
+/// The words that end a WHERE condition (or any clause before them) at its level.
+const CLAUSES_AFTER_WHERE: &[&str] = &[
+    "group",
+    "having",
+    "window",
+    "qualify",
+    "order",
+    "limit",
+    "offset",
+    "fetch",
+    "union",
+    "except",
+    "intersect",
+    "minus",
+    "returning",
+];
+
 const AFTER_A_RELATION: &[&str] = &[
     "where",
     "group",

@@ -35,27 +35,8 @@ const RELATION_CLAUSES: &[&str] = &["from", "join", "into", "using", "update", "
 /// pseudo-relations of rules and upserts.
 const NOT_COLUMNS: &[&str] = &["pg_catalog", "information_schema", "excluded", "new", "old"];
 
-/// The words that end a FROM clause at its own level.
-const CLAUSES_AFTER_FROM: &[&str] = &[
-    "select",
-    "where",
-    "group",
-    "having",
-    "order",
-    "limit",
-    "offset",
-    "fetch",
-    "union",
-    "except",
-    "intersect",
-    "minus",
-    "window",
-    "qualify",
-    "returning",
-    "set",
-    "on",
-    "values",
-];
+/// The words besides those after a WHERE that end a FROM clause at its own level.
+const CLAUSES_AFTER_FROM: &[&str] = &["select", "where", "set", "on", "values"];
 
 impl Statement<'_> {
     /// The attribute named at token `j`, as a jsonb subscript's key.
@@ -208,7 +189,9 @@ impl Statement<'_> {
             let level = levels.last_mut().expect("one level at least");
             if self.is_any_word(i, RELATION_CLAUSES) {
                 *level = true;
-            } else if self.is_any_word(i, CLAUSES_AFTER_FROM) {
+            } else if self.is_any_word(i, CLAUSES_AFTER_FROM)
+                || self.is_any_word(i, super::CLAUSES_AFTER_WHERE)
+            {
                 *level = false;
             }
             states.push(*level);
