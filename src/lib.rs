@@ -5,6 +5,7 @@ pub mod cli;
 pub mod control;
 pub mod dataapi;
 pub mod model;
+pub mod net;
 pub mod persist;
 pub mod server;
 pub mod sql;

@@ -27,7 +27,7 @@ async fn main() -> std::process::ExitCode {
         LogFormat::Text => subscriber.init(),
         LogFormat::Json => subscriber.json().init(),
     }
-    let listener = match tokio::net::TcpListener::bind((cli.host.as_str(), cli.port)).await {
+    let listener = match redshift_serverless_local::net::listen(&cli.host, cli.port) {
         Ok(listener) => listener,
         Err(e) => {
             eprintln!("error: cannot listen on {}:{}: {e}", cli.host, cli.port);

@@ -103,28 +103,40 @@ pub async fn data_api_cases(
     for i in 0..200 {
         let addr = server.addr.clone();
         tasks.push(tokio::spawn(async move {
+            let began = Instant::now();
             let mut conn = Conn::open(&addr).await.unwrap();
+            let connected = began.elapsed();
             let out = data_call(
                 &mut conn,
                 "ExecuteStatement",
                 &json!({"WorkgroupName": "dataapi", "Database": "dev", "Sql": format!("select {i}")}),
             )
             .await;
+            let executed = began.elapsed();
             let described = data_call(
                 &mut conn,
                 "DescribeStatement",
                 &json!({"Id": out["Id"], "WaitTimeSeconds": 30}),
             )
             .await;
-            described["Status"] == "FINISHED"
+            let phases = [connected, executed - connected, began.elapsed() - executed];
+            (described["Status"] == "FINISHED", phases)
         }));
     }
     let mut finished = 0;
+    let mut slowest = [Duration::ZERO; 3];
     for task in tasks {
-        finished += usize::from(task.await.unwrap());
+        let (done, phases) = task.await.unwrap();
+        finished += usize::from(done);
+        if phases.iter().sum::<Duration>() > slowest.iter().sum::<Duration>() {
+            slowest = phases;
+        }
     }
     let took = began.elapsed();
-    println!("Data API: 200 concurrent statements, {finished} finished in {took:?}");
+    println!(
+        "Data API: 200 concurrent statements, {finished} finished in {took:?} (the slowest: connect {:?}, ExecuteStatement {:?}, DescribeStatement {:?})",
+        slowest[0], slowest[1], slowest[2]
+    );
     bars.push(Bar {
         name: "Data API 200 concurrent statements, none lost".into(),
         measured: format!(

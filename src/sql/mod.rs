@@ -505,9 +505,7 @@ impl DataPlane {
 
 /// A listener on `host:port`, or `None` when the port is taken.
 fn bind(host: &str, port: u16) -> Option<tokio::net::TcpListener> {
-    let listener = std::net::TcpListener::bind((host, port)).ok()?;
-    listener.set_nonblocking(true).ok()?;
-    tokio::net::TcpListener::from_std(listener).ok()
+    crate::net::listen(host, port).ok()
 }
 
 /// Where an in-memory run keeps its engines: a fresh directory in `/dev/shm` when that is a

@@ -42,7 +42,7 @@ impl TestServer {
         let store = Arc::new(Store::new(settings));
         let sql = sql.then(|| sql_plane(&store));
         let app = App::new(store.clone(), Default::default(), sql).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = redshift_serverless_local::net::listen("127.0.0.1", 0).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel();
         let serving = app.clone();
