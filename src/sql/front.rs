@@ -828,11 +828,16 @@ where
             let len = i32::from_be_bytes(rest[1..5].try_into().expect("5 bytes")).max(4) as usize;
             let whole = 1 + len;
             // The history reads how each statement ended: a CommandComplete's tag, an
-            // ErrorResponse's fields (both small: read whole, unless one is not).
-            let read_whole = matches!(rest[0], b'C' | b'E') && whole <= MAX_ANSWER_READ;
+            // ErrorResponse's fields; a RowDescription names SUPER columns as Redshift does
+            // (all small: read whole, unless one is not).
+            let read_whole = matches!(rest[0], b'C' | b'E' | b'T') && whole <= MAX_ANSWER_READ;
             if read_whole && whole > rest.len() {
                 break;
             }
+            if read_whole && rest[0] == b'T' {
+                wire::rename_super_columns(&mut buffer[scanned + 5..scanned + whole]);
+            }
+            let rest = &buffer[scanned..];
             let is_ready = rest[0] == b'Z';
             match rest[0] {
                 b'Z' => {
@@ -873,7 +878,7 @@ where
     }
 }
 
-/// The longest CommandComplete or ErrorResponse the relay reads whole for the history.
+/// The longest CommandComplete, ErrorResponse or RowDescription the relay reads whole.
 const MAX_ANSWER_READ: usize = 16 * 1024;
 
 /// Joins what the relay had read past the last ReadyForQuery with the engine's two halves.

@@ -299,7 +299,6 @@ pub fn startup_packet(params: &[(&str, &str)]) -> BytesMut {
     out
 }
 
-/// The SQLSTATE and message of an ErrorResponse body.
 /// The rows a CommandComplete's tag counts (`SELECT 3`, `INSERT 0 5`), if it counts any
 /// (`CREATE TABLE` does not).
 pub fn tag_rows(tag: &[u8]) -> Option<i64> {
@@ -308,6 +307,41 @@ pub fn tag_rows(tag: &[u8]) -> Option<i64> {
     std::str::from_utf8(&tag[at + 1..]).ok()?.parse().ok()
 }
 
+/// The type oid of SUPER as Redshift names it on the wire (`pg_type` 4000, `super`), and of the
+/// engine's jsonb, which stands for it.
+pub const SUPER_OID: u32 = 4000;
+const JSONB_OID: u32 = 3802;
+
+/// Renames, in a RowDescription's body, each column of the engine's jsonb to Redshift's SUPER,
+/// in place (the same width): clients then read it as Redshift's drivers do, as text
+/// (redshift_connector by its oid; psycopg2 and others as a type they do not know), rather
+/// than decode it as JSON. A body that does not parse is left as it is.
+pub fn rename_super_columns(body: &mut [u8]) {
+    let Some(count) = body.get(..2).map(|c| i16::from_be_bytes([c[0], c[1]])) else {
+        return;
+    };
+    let mut at = 2;
+    for _ in 0..count.max(0) {
+        let Some(name) = body
+            .get(at..)
+            .and_then(|rest| rest.iter().position(|&b| b == 0))
+        else {
+            return;
+        };
+        // The name, then table oid (4), column number (2), type oid (4), size (2), modifier
+        // (4) and format (2).
+        let oid_at = at + name + 1 + 6;
+        let Some(oid) = body.get_mut(oid_at..oid_at + 4) else {
+            return;
+        };
+        if u32::from_be_bytes([oid[0], oid[1], oid[2], oid[3]]) == JSONB_OID {
+            oid.copy_from_slice(&SUPER_OID.to_be_bytes());
+        }
+        at = oid_at + 12;
+    }
+}
+
+/// The SQLSTATE and message of an ErrorResponse body.
 pub fn error_fields(body: &[u8]) -> (String, String) {
     let (mut code, mut message) = (String::new(), String::new());
     let mut rest = body;
@@ -351,6 +385,41 @@ pub fn md5_stored(password: &str, user: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jsonb_columns_are_described_as_super() {
+        let field = |name: &str, oid: u32| {
+            let mut f = name.as_bytes().to_vec();
+            f.push(0);
+            f.extend_from_slice(&7u32.to_be_bytes());
+            f.extend_from_slice(&1i16.to_be_bytes());
+            f.extend_from_slice(&oid.to_be_bytes());
+            f.extend_from_slice(&(-1i16).to_be_bytes());
+            f.extend_from_slice(&(-1i32).to_be_bytes());
+            f.extend_from_slice(&0i16.to_be_bytes());
+            f
+        };
+        let body = |fields: &[(&str, u32)]| {
+            let mut b = (fields.len() as i16).to_be_bytes().to_vec();
+            for (name, oid) in fields {
+                b.extend(field(name, *oid));
+            }
+            b
+        };
+        let mut described = body(&[("id", 23), ("payload", 3802), ("j", 114)]);
+        rename_super_columns(&mut described);
+        assert_eq!(
+            described,
+            body(&[("id", 23), ("payload", SUPER_OID), ("j", 114)])
+        );
+        // Cut short: what parses is renamed, the rest left alone, nothing panics.
+        let whole = body(&[("payload", 3802), ("x", 3802)]);
+        for end in 0..whole.len() {
+            let mut cut = whole[..end].to_vec();
+            rename_super_columns(&mut cut);
+            assert_eq!(cut.len(), end);
+        }
+    }
 
     fn packet(code: i32, rest: &[u8]) -> Vec<u8> {
         let mut body = code.to_be_bytes().to_vec();

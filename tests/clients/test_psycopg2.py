@@ -82,6 +82,10 @@ def test_super_values_are_navigated_and_aggregates_named_as_on_redshift(workgrou
                 " from pg2_events order by id"
             )
             assert cur.fetchall() == [(1, '"click"', '"a"'), (2, '"view"', None)]
+            # A SUPER column is described as Redshift's (oid 4000), so it reads as text.
+            cur.execute("select payload.kind, payload.items from pg2_events where id = 1")
+            assert [c.type_code for c in cur.description] == [4000, 4000]
+            assert cur.fetchone() == ('"click"', '[{"sku": "a"}]')
             cur.execute("select avg(payload.n::int), median(id) from pg2_events")
             assert [c.name for c in cur.description] == ["avg", "median"]
             assert cur.fetchone() == (4, decimal.Decimal("1.5"))
