@@ -690,10 +690,6 @@ impl Session {
         &self.log
     }
 
-    pub fn origin(&self) -> &Origin {
-        &self.origin
-    }
-
     fn owed(&self) -> std::sync::MutexGuard<'_, VecDeque<Owed>> {
         self.owed.lock().unwrap_or_else(|e| e.into_inner())
     }
