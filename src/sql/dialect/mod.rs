@@ -72,6 +72,11 @@ fn redshift_setting(statement: &Statement, i: usize) -> Option<&'static str> {
 
 /// Words that may follow a relation in FROM and are not its alias (the clauses and joins that
 /// come after it).
+/// The statements whose two-name paths may navigate a SUPER column (`c.a`): queries and DML,
+/// whose relations are all named in FROM clauses and their kin (not DDL, whose `ON s.t` names
+/// a table outside them).
+const NAVIGATING_STATEMENTS: &[&str] = &["select", "with", "insert", "update", "delete", "merge"];
+
 /// The words that end a WHERE condition (or any clause before them) at its level.
 const CLAUSES_AFTER_WHERE: &[&str] = &[
     "group",
@@ -367,7 +372,7 @@ impl Statement<'_> {
         if signals.long_path {
             edits.extend(self.super_attribute_paths());
         }
-        if signals.path && self.is_any_word(0, &["select", "with"]) {
+        if signals.path && self.is_any_word(0, NAVIGATING_STATEMENTS) {
             edits.extend(self.super_column_paths());
         }
         let mut i = 0;
@@ -1617,6 +1622,14 @@ mod tests {
             "select s, is_scalar(s['name']), s['items'][0]['id'] from t"
         );
         assert_eq!(
+            t("insert into flat (kind) select payload.kind from raw where payload.n > 1"),
+            "insert into flat (kind) select payload['kind'] from raw where payload['n'] > 1"
+        );
+        assert_eq!(
+            t("update events set kind = payload.kind where payload.kind is not null"),
+            "update events set kind = payload['kind'] where payload['kind'] is not null"
+        );
+        assert_eq!(
             t("select (select max(p.n) from u where u.k = t.k) from t"),
             "select (select max(p['n']) from u where u.k = t.k) from t"
         );
@@ -1636,7 +1649,10 @@ mod tests {
             "select extract(day from ts.v) from t",
             "select c.relname from pg_catalog.pg_class c where c.relname ~ '^(t)$' collate pg_catalog.default and pg_catalog.pg_table_is_visible(c.oid)",
             "select information_schema._pg_truetypid(a, t) from x",
-            "insert into t select payload.a from t2",
+            "create index i on s.t (c)",
+            "grant select on s.t to u",
+            "update s.t set a = u.b from u where t.id = u.id",
+            "merge into s.t using u on t.id = u.id when matched then update set a = u.a",
         ] {
             assert!(
                 matches!(translate(unchanged), Cow::Borrowed(_)),

@@ -9,7 +9,7 @@
 //! of the statement (a table it reads, or an alias it gives one): the engine would read three
 //! names as a schema's table's column and four as another database's, so past the relation
 //! and its column every `.attribute` becomes `['attribute']`. Two names (`c.a`) are
-//! navigation into the SUPER column `c` in a SELECT whose relations (what its FROM clauses
+//! navigation into the SUPER column `c` in a query or DML statement whose relations (what its FROM clauses
 //! and their kin name, and its CTEs) do not include `c`: only the column's type tells it from
 //! `table.column`, so wherever `c` could be a relation the path stays as written.
 //!
