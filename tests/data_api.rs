@@ -115,6 +115,19 @@ async fn a_statement_runs_and_its_typed_result_pages() {
             "timestamptz"
         ]
     );
+    // SUPER as Redshift writes it: compact JSON in a string.
+    let id = run(
+        &data,
+        "wg-data",
+        "select json_parse('{\"a\": [1, 2], \"b\": \"x, y\"}') as doc",
+    )
+    .await;
+    let doc = data.get_statement_result().id(&id).send().await.unwrap();
+    assert_eq!(
+        doc.records()[0][0],
+        Field::StringValue("{\"a\":[1,2],\"b\":\"x, y\"}".into())
+    );
+    assert_eq!(doc.column_metadata()[0].type_name(), Some("super"));
     assert_eq!(meta[0].table_name(), Some("t"));
     assert_eq!(meta[0].schema_name(), Some("public"));
     assert_eq!(meta[0].nullable(), 0, "not null");
@@ -736,7 +749,7 @@ async fn csv_results_come_from_get_statement_result_v2() {
         .execute_statement()
         .workgroup_name("wg-data")
         .database("dev")
-        .sql("select 1 as a, 'x,y' as b, null as c")
+        .sql("select 1 as a, 'x,y' as b, null as c, json_parse('[1, \"z\"]') as d")
         .result_format(rd::types::ResultFormatString::Csv)
         .wait_time_seconds(30)
         .send()
@@ -747,7 +760,7 @@ async fn csv_results_come_from_get_statement_result_v2() {
     let rd::types::QueryRecords::CsvRecords(csv) = &v2.records()[0] else {
         panic!("{:?}", v2.records());
     };
-    assert_eq!(csv, "a,b,c\n1,\"x,y\",\n");
+    assert_eq!(csv, "a,b,c,d\n1,\"x,y\",,\"[1,\"\"z\"\"]\"\n");
     let v1 = data.get_statement_result().id(id).send().await.unwrap_err();
     assert_eq!(error_code(&v1), "ValidationException");
     server.shutdown().await;

@@ -811,8 +811,16 @@ impl DataApi {
             let names: Vec<&str> = result.columns.iter().map(|c| c.name.as_str()).collect();
             csv_line(&mut csv, names.iter().map(|n| Some(n.as_bytes())));
         }
+        let typings: Vec<results::Typing> =
+            result.columns.iter().map(|c| typing(c.type_oid)).collect();
         for row in &rows {
-            csv_line(&mut csv, crate::sql::client::values(row));
+            let values = crate::sql::client::values(row)
+                .zip(&typings)
+                .map(|(v, t)| match (v, t) {
+                    (Some(v), results::Typing::Super) => Some(crate::sql::wire::compact_super(v)),
+                    (v, _) => v.map(std::borrow::Cow::Borrowed),
+                });
+            csv_line(&mut csv, values);
         }
         Ok(GetStatementResultV2Response {
             records: vec![QueryRecords::CSVRecords(csv)],
@@ -1266,13 +1274,13 @@ fn page_of(max: Option<i32>, token: Option<&str>) -> DataResult<catalog::Page> {
 }
 
 /// A CSV line (RFC 4180 quoting, NULL as an empty field).
-fn csv_line<'a>(out: &mut String, values: impl Iterator<Item = Option<&'a [u8]>>) {
+fn csv_line<V: AsRef<[u8]>>(out: &mut String, values: impl Iterator<Item = Option<V>>) {
     for (i, value) in values.enumerate() {
         if i > 0 {
             out.push(',');
         }
         let Some(value) = value else { continue };
-        let text = String::from_utf8_lossy(value);
+        let text = String::from_utf8_lossy(value.as_ref());
         if text.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&text.replace('"', "\"\""));

@@ -36,6 +36,8 @@ pub enum Typing {
     Bool,
     Blob,
     Text,
+    /// SUPER (the engine's jsonb): a string of its compact JSON, as Redshift writes it.
+    Super,
 }
 
 pub mod oid {
@@ -77,7 +79,8 @@ pub fn redshift_type(type_oid: u32) -> Option<(&'static str, Typing, i32)> {
         INT4 => ("int4", Typing::Long, 10),
         OID => ("oid", Typing::Long, 10),
         TEXT => ("text", Typing::Text, 0),
-        JSON | JSONB => ("super", Typing::Text, 0),
+        JSON => ("super", Typing::Text, 0),
+        JSONB => ("super", Typing::Super, 0),
         FLOAT4 => ("float4", Typing::Double, 8),
         FLOAT8 => ("float8", Typing::Double, 17),
         BPCHAR => ("bpchar", Typing::Text, 0),
@@ -113,6 +116,9 @@ pub fn typed(typing: Typing, text: Option<&[u8]>) -> Value {
             None => Value::Text(s.into()),
         },
         Typing::Text => Value::Text(s.into()),
+        Typing::Super => {
+            Value::Text(String::from_utf8_lossy(&crate::sql::wire::compact_super(text)).into())
+        }
     }
 }
 
@@ -427,6 +433,10 @@ mod tests {
             Value::Blob(vec![10, 255])
         );
         assert_eq!(typed(Typing::Text, None), Value::Null);
+        assert_eq!(
+            typed(Typing::Super, Some(br#"{"a": [1, 2]}"#)),
+            Value::Text(r#"{"a":[1,2]}"#.into())
+        );
         assert_eq!(redshift_type(oid::NUMERIC).unwrap().1, Typing::Text);
     }
 
