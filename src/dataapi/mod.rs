@@ -817,7 +817,7 @@ impl DataApi {
             let values = crate::sql::client::values(row)
                 .zip(&typings)
                 .map(|(v, t)| match (v, t) {
-                    (Some(v), results::Typing::Super) => Some(crate::sql::wire::compact_super(v)),
+                    (Some(v), results::Typing::Super) => Some(crate::sql::json::compact_super(v)),
                     (v, _) => v.map(std::borrow::Cow::Borrowed),
                 });
             csv_line(&mut csv, values);

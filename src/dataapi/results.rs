@@ -117,7 +117,7 @@ pub fn typed(typing: Typing, text: Option<&[u8]>) -> Value {
         },
         Typing::Text => Value::Text(s.into()),
         Typing::Super => {
-            Value::Text(String::from_utf8_lossy(&crate::sql::wire::compact_super(text)).into())
+            Value::Text(String::from_utf8_lossy(&crate::sql::json::compact_super(text)).into())
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod dialect;
 pub mod engine;
 pub mod front;
 pub mod history;
+pub mod json;
 pub mod password;
 pub mod s3;
 pub mod tls;

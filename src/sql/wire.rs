@@ -341,33 +341,6 @@ pub fn rename_super_columns(body: &mut [u8]) {
     }
 }
 
-/// A SUPER value's text as Redshift writes it, compact (`{"a":[1,2]}`), from the engine's
-/// jsonb text, which puts one space after each comma and colon outside its strings and no
-/// other space there.
-pub fn compact_super(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    if !text.contains(&b' ') {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = Vec::with_capacity(text.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for (i, &b) in text.iter().enumerate() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if b == b' ' && i > 0 && matches!(text[i - 1], b',' | b':') {
-            continue;
-        }
-        out.push(b);
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// The SQLSTATE and message of an ErrorResponse body.
 pub fn error_fields(body: &[u8]) -> (String, String) {
     let (mut code, mut message) = (String::new(), String::new());
@@ -412,22 +385,6 @@ pub fn md5_stored(password: &str, user: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn super_text_is_compact() {
-        let compact =
-            |t: &str| String::from_utf8(compact_super(t.as_bytes()).into_owned()).unwrap();
-        assert_eq!(
-            compact(r#"{"a": [1, 2, {"b c": "x, y: z"}], "d\"e": null}"#),
-            r#"{"a":[1,2,{"b c":"x, y: z"}],"d\"e":null}"#
-        );
-        assert_eq!(compact(r#""a, b""#), r#""a, b""#);
-        assert_eq!(compact("12.5"), "12.5");
-        assert!(matches!(
-            compact_super(b"[1,2]"),
-            std::borrow::Cow::Borrowed(_)
-        ));
-    }
 
     #[test]
     fn jsonb_columns_are_described_as_super() {

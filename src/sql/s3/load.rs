@@ -953,7 +953,7 @@ impl JsonScanner {
         reader: &mut (dyn AsyncBufRead + Unpin + Send),
         out: &mut Vec<u8>,
     ) -> Result<Option<u64>, JobError> {
-        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        let (mut depth, mut strings) = (0usize, crate::sql::json::Strings::default());
         loop {
             let available = reader.fill_buf().await.map_err(read_failed)?;
             if available.is_empty() {
@@ -969,24 +969,17 @@ impl JsonScanner {
                 if b == b'\n' {
                     self.line += 1;
                 }
-                if depth == 0 && !in_string && b != b'{' {
+                if depth == 0 && !strings.is_open() && b != b'{' {
                     if !b.is_ascii_whitespace() {
                         out.push(b);
                     }
                     continue;
                 }
                 out.push(b);
-                if in_string {
-                    match (escaped, b) {
-                        (true, _) => escaped = false,
-                        (false, b'\\') => escaped = true,
-                        (false, b'"') => in_string = false,
-                        _ => {}
-                    }
+                if strings.take(b) {
                     continue;
                 }
                 match b {
-                    b'"' => in_string = true,
                     b'{' | b'[' => depth += 1,
                     b'}' | b']' => {
                         depth = depth.saturating_sub(1);
