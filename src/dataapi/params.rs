@@ -39,7 +39,7 @@ pub fn bind(sql: &str, params: &[(String, String)]) -> Result<(String, Vec<Strin
             return Err(ParamError::Repeated(name.clone()));
         }
     }
-    let tokens = lex::tokens(sql);
+    let tokens: Vec<lex::Token> = lex::tokens(sql).collect();
     let bytes = sql.as_bytes();
     let punct = |i: usize, c: u8| {
         tokens

@@ -115,7 +115,6 @@ const PLAIN_FIRST_WORDS: &[&str] = &[
 pub fn leaves_state(sql: &str) -> bool {
     use crate::sql::dialect::lex::{tokens, Kind};
     let mut words = tokens(sql)
-        .into_iter()
         .filter(|t| t.kind == Kind::Word)
         .map(|t| &sql[t.start..t.end]);
     let plain = words

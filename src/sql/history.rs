@@ -178,6 +178,19 @@ struct State {
     scheduled: bool,
 }
 
+impl State {
+    /// Where record `id` is. Its session's newest statement, nearly always: the few at the
+    /// back are looked at before the binary search, whose probes each miss the cache.
+    fn position(&self, id: i64) -> Option<usize> {
+        let records = &self.records;
+        let back = records.len().saturating_sub(8);
+        match records.range(back..).rposition(|r| r.query_id == id) {
+            Some(at) => Some(back + at),
+            None => records.binary_search_by_key(&id, |r| r.query_id).ok(),
+        }
+    }
+}
+
 fn now_micros() -> i64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -303,7 +316,7 @@ impl Log {
     /// Records how query `id` ended.
     pub fn finish(self: &Arc<Self>, id: i64, outcome: Outcome) {
         let mut state = self.state();
-        let Ok(at) = state.records.binary_search_by_key(&id, |r| r.query_id) else {
+        let Some(at) = state.position(id) else {
             return;
         };
         let record = &mut state.records[at];
@@ -327,7 +340,7 @@ impl Log {
     /// Forgets query `id`, which never ran (an earlier statement of its batch failed).
     pub fn discard(self: &Arc<Self>, id: i64) {
         let mut state = self.state();
-        if let Ok(at) = state.records.binary_search_by_key(&id, |r| r.query_id) {
+        if let Some(at) = state.position(id) {
             if let Some(old) = state.records.remove(at) {
                 state.text_bytes -= old.text.len();
             }
@@ -430,11 +443,10 @@ pub fn statements(sql: &str) -> Vec<&str> {
             vec![trimmed]
         };
     }
-    let tokens = lex::tokens(sql);
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut end = 0;
-    for t in &tokens {
+    for t in lex::tokens(sql) {
         if t.kind == Kind::Punct && &sql[t.start..t.end] == ";" {
             if let Some(s) = start.take() {
                 out.push(&sql[s..end]);
@@ -476,7 +488,7 @@ pub enum Effect {
 /// The kind of a statement, from its first words; whether it reads no table; what it does to
 /// its session.
 pub fn classify(sql: &str) -> Shape {
-    let tokens = lex::tokens(sql);
+    let tokens = lex::significant(sql);
     let kind = query_type(sql, &tokens);
     let leader_only = kind == QueryType::Select
         && !tokens

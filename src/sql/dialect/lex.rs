@@ -93,12 +93,30 @@ fn block_comment_end(bytes: &[u8], at: usize) -> usize {
 }
 
 /// Splits `sql` into tokens covering it end to end.
-pub fn tokens(sql: &str) -> Vec<Token> {
-    let bytes = sql.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+pub fn tokens(sql: &str) -> Tokens<'_> {
+    Tokens { sql, at: 0 }
+}
+
+/// The tokens of `sql` a rule reads: all but whitespace and comments.
+pub fn significant(sql: &str) -> Vec<Token> {
+    let mut out = Vec::with_capacity(sql.len() / 6 + 4);
+    out.extend(tokens(sql).filter(|t| t.kind != Kind::Space));
+    out
+}
+
+/// The lexer, a token at a time.
+pub struct Tokens<'a> {
+    sql: &'a str,
+    at: usize,
+}
+
+impl Iterator for Tokens<'_> {
+    type Item = Token;
+
+    fn next(&mut self) -> Option<Token> {
+        let (sql, i) = (self.sql, self.at);
+        let bytes = sql.as_bytes();
+        let &b = bytes.get(i)?;
         let (kind, end) = match b {
             b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => {
                 let end = (i..bytes.len())
@@ -152,14 +170,13 @@ pub fn tokens(sql: &str) -> Vec<Token> {
                 (Kind::Punct, i + len)
             }
         };
-        out.push(Token {
+        self.at = end;
+        Some(Token {
             kind,
             start: i,
             end,
-        });
-        i = end;
+        })
     }
-    out
 }
 
 #[cfg(test)]
@@ -167,9 +184,8 @@ mod tests {
     use super::*;
 
     fn kinds(sql: &str) -> Vec<(Kind, &str)> {
-        tokens(sql)
+        significant(sql)
             .into_iter()
-            .filter(|t| t.kind != Kind::Space)
             .map(|t| (t.kind, &sql[t.start..t.end]))
             .collect()
     }
@@ -191,7 +207,7 @@ mod tests {
                 (Kind::Parameter, "$1"),
             ]
         );
-        let covered: usize = tokens(sql).iter().map(|t| t.end - t.start).sum();
+        let covered: usize = tokens(sql).map(|t| t.end - t.start).sum();
         assert_eq!(covered, sql.len());
     }
 
@@ -218,8 +234,7 @@ mod tests {
             "$a$ open",
             "select $",
         ] {
-            let all = tokens(sql);
-            assert_eq!(all.last().unwrap().end, sql.len(), "{sql}");
+            assert_eq!(tokens(sql).last().unwrap().end, sql.len(), "{sql}");
         }
         assert_eq!(kinds("é1 ü"), [(Kind::Word, "é1"), (Kind::Word, "ü")]);
     }

@@ -122,10 +122,7 @@ const AFTER_A_RELATION: &[&str] = &[
 
 /// Redshift SQL in, engine SQL out.
 pub fn translate(sql: &str) -> Cow<'_, str> {
-    let significant: Vec<Token> = lex::tokens(sql)
-        .into_iter()
-        .filter(|t| t.kind != Kind::Space)
-        .collect();
+    let significant = lex::significant(sql);
     let mut edits = Vec::new();
     for statement in significant.split(|t| &sql[t.start..t.end] == ";") {
         Statement {
@@ -266,8 +263,13 @@ impl Statement<'_> {
 
     /// Whether token `i` is the unquoted word `word` (any case).
     fn is_word(&self, i: usize, word: &str) -> bool {
-        self.tokens.get(i).is_some_and(|t| t.kind == Kind::Word)
-            && self.text(i).eq_ignore_ascii_case(word)
+        // The length first: most words asked about are not the token's, and this runs for
+        // every rule at every token.
+        self.tokens.get(i).is_some_and(|t| {
+            t.kind == Kind::Word
+                && t.end - t.start == word.len()
+                && self.sql.as_bytes()[t.start..t.end].eq_ignore_ascii_case(word.as_bytes())
+        })
     }
 
     fn is_any_word(&self, i: usize, words: &[&str]) -> bool {
@@ -1275,6 +1277,9 @@ impl Statement<'_> {
     /// definition, after `::`, in CAST ... AS): SUPER as jsonb, VARBYTE(n) and VARBINARY(n)
     /// as bytea.
     fn redshift_type(&self, i: usize) -> Option<(Option<Edit>, usize)> {
+        if !self.is_any_word(i, &["super", "hllsketch", "varbyte", "varbinary"]) {
+            return None;
+        }
         let defines_columns =
             self.creates_table() || (self.is_word(0, "alter") && self.is_word(1, "table"));
         let in_type_position = i > 0

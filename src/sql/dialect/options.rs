@@ -219,10 +219,7 @@ mod tests {
     use super::*;
 
     fn options(sql: &str) -> Option<TableOptions> {
-        let tokens: Vec<_> = lex::tokens(sql)
-            .into_iter()
-            .filter(|t| t.kind != Kind::Space)
-            .collect();
+        let tokens = lex::significant(sql);
         Statement {
             sql,
             tokens: &tokens,

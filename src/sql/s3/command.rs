@@ -177,7 +177,7 @@ fn first_word_is(sql: &str, words: &[&str]) -> bool {
                 .position(|&b| b == b'\n')
                 .map_or(bytes.len(), |n| i + n);
         } else if bytes[i..].starts_with(b"/*") {
-            match lex::tokens(&sql[i..]).first() {
+            match lex::tokens(&sql[i..]).next() {
                 Some(t) => i += t.end,
                 None => return false,
             }
@@ -204,7 +204,7 @@ pub fn classify(sql: &str) -> Option<Result<Command, Refusal>> {
     if !names_s3(sql) || !first_word_is(sql, &["copy", "unload"]) {
         return None;
     }
-    let tokens = significant(sql);
+    let tokens = lex::significant(sql);
     let mut statements = tokens.split(|t| &sql[t.start..t.end] == ";");
     let command = statement(sql, statements.next().unwrap_or_default())?;
     if statements.any(|rest| !rest.is_empty()) {
@@ -229,7 +229,7 @@ pub fn pieces(sql: &str) -> Option<Vec<Piece>> {
     if !names_s3(sql) {
         return None;
     }
-    let tokens = significant(sql);
+    let tokens = lex::significant(sql);
     let mut pieces = Vec::new();
     let mut any = false;
     for tokens in tokens.split(|t| &sql[t.start..t.end] == ";") {
@@ -245,13 +245,6 @@ pub fn pieces(sql: &str) -> Option<Vec<Piece>> {
         }
     }
     any.then_some(pieces)
-}
-
-fn significant(sql: &str) -> Vec<Token> {
-    lex::tokens(sql)
-        .into_iter()
-        .filter(|t| t.kind != Kind::Space)
-        .collect()
 }
 
 /// The command of one statement's tokens, if it is a COPY or UNLOAD of S3.
