@@ -1020,6 +1020,26 @@ mod tests {
     }
 
     #[test]
+    fn records_are_found_near_the_back_and_far_from_it() {
+        let (_dir, session) = session();
+        let log = session.log();
+        let origin = &session.origin;
+        let ids: Vec<i64> = (0..40)
+            .map(|i| log.begin(origin, &format!("select {i}"), &mut Tracker::default()))
+            .collect();
+        log.finish(ids[0], Outcome::Done { rows: 5 });
+        log.finish(ids[39], Outcome::Done { rows: 7 });
+        log.discard(ids[20]);
+        log.finish(ids[20], Outcome::Done { rows: 9 });
+        let all = statuses(log);
+        assert_eq!(all.len(), 39);
+        assert_eq!(all[0], ("select 0".into(), Status::Success, 5));
+        assert_eq!(all[38], ("select 39".into(), Status::Success, 7));
+        assert!(all.iter().all(|(text, _, _)| text != "select 20"));
+        assert_eq!(all[20].1, Status::Running);
+    }
+
+    #[test]
     fn texts_are_kept_clipped_and_without_nul() {
         assert_eq!(kept_text("  select 1;\n"), "select 1;");
         assert_eq!(kept_text("select 'a\0b'"), "select 'a\u{fffd}b'");

@@ -99,7 +99,8 @@ pub fn tokens(sql: &str) -> Tokens<'_> {
 
 /// The tokens of `sql` a rule reads: all but whitespace and comments.
 pub fn significant(sql: &str) -> Vec<Token> {
-    let mut out = Vec::with_capacity(sql.len() / 6 + 4);
+    // Room for an ordinary statement's tokens at once; a long one grows as usual.
+    let mut out = Vec::with_capacity((sql.len() / 6 + 4).min(1024));
     out.extend(tokens(sql).filter(|t| t.kind != Kind::Space));
     out
 }
